@@ -1,0 +1,79 @@
+/** An experiment: a submitted spec, the tasks it expands into, and its lifecycle. */
+import { DateTime, Schema } from "effect"
+import {
+  boundedString,
+  JsonValue,
+  metadataField,
+  NonNegativeInt,
+  NonNegativeNumber,
+  Timestamp,
+} from "./Fields.js"
+import { ComputeResourceId, ExperimentId, ProjectId, UserId } from "./Ids.js"
+import { ResourceRequirements } from "./Requirements.js"
+import { ExperimentStatus } from "./Status.js"
+
+/** Limits placement must respect. */
+export class ExperimentConstraints extends Schema.Class<ExperimentConstraints>("ExperimentConstraints")(
+  Schema.Struct({
+    /** Most the whole experiment may cost, in the currency of `costPerHour`. */
+    maxCost: Schema.optional(NonNegativeNumber),
+    /** Time by which every task should have completed. */
+    deadline: Schema.optional(Timestamp),
+    /** Tried first when they fit. */
+    preferredResources: Schema.optionalWith(Schema.Array(ComputeResourceId), { default: () => [] }),
+    /** Never used. */
+    excludedResources: Schema.optionalWith(Schema.Array(ComputeResourceId), { default: () => [] }),
+  }).pipe(
+    Schema.filter((c) => {
+      const both = c.preferredResources.filter((id) => c.excludedResources.includes(id))
+      return (
+        both.length === 0 || {
+          path: ["excludedResources"],
+          message: `expected no resource both preferred and excluded, got ${both.join(", ")}`,
+        }
+      )
+    }),
+  ),
+) {}
+
+/**
+ * An experiment. `spec` is the submitted document (Go API JSON or CLI YAML, parsed and validated
+ * by the spec language), kept so expansion can resume after a restart and plans can be rebuilt.
+ */
+export class Experiment extends Schema.Class<Experiment>("Experiment")(
+  Schema.Struct({
+    id: ExperimentId,
+    /** Unique within its project. */
+    name: boundedString(1, 255),
+    description: Schema.optionalWith(Schema.String, { default: () => "" }),
+    projectId: ProjectId,
+    ownerId: UserId,
+    status: Schema.optionalWith(ExperimentStatus, { default: () => "CREATED" }),
+    spec: JsonValue,
+    /** Defaults for tasks that state no requirements of their own. */
+    requirements: Schema.optionalWith(ResourceRequirements, { default: () => ResourceRequirements.make({}) }),
+    constraints: Schema.optionalWith(ExperimentConstraints, {
+      default: () => ExperimentConstraints.make({}),
+    }),
+    /** Number of task instances the spec expands to, known before any is written. */
+    totalTasks: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
+    metadata: metadataField,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    /** Set when the experiment first enters EXECUTING. */
+    startedAt: Schema.optional(Timestamp),
+    /** Set when it reaches COMPLETED, FAILED or CANCELED. */
+    completedAt: Schema.optional(Timestamp),
+  }).pipe(
+    Schema.filter((e) => {
+      const deadline = e.constraints.deadline
+      return (
+        deadline === undefined ||
+        DateTime.greaterThan(deadline, e.createdAt) || {
+          path: ["constraints", "deadline"],
+          message: "expected a deadline after the experiment's creation time",
+        }
+      )
+    }),
+  ),
+) {}

@@ -1,0 +1,32 @@
+/** Branded identifiers: a TaskId can never be passed where an ExperimentId is expected. */
+import { Schema } from "effect"
+
+const id = <B extends string>(brand: B) =>
+  Schema.NonEmptyTrimmedString.pipe(Schema.maxLength(255), Schema.brand(brand))
+
+export const UserId = id("UserId")
+export type UserId = typeof UserId.Type
+export const GroupId = id("GroupId")
+export type GroupId = typeof GroupId.Type
+export const ProjectId = id("ProjectId")
+export type ProjectId = typeof ProjectId.Type
+export const ComputeResourceId = id("ComputeResourceId")
+export type ComputeResourceId = typeof ComputeResourceId.Type
+export const StorageResourceId = id("StorageResourceId")
+export type StorageResourceId = typeof StorageResourceId.Type
+export const CredentialId = id("CredentialId")
+export type CredentialId = typeof CredentialId.Type
+export const ExperimentId = id("ExperimentId")
+export type ExperimentId = typeof ExperimentId.Type
+export const TaskId = id("TaskId")
+export type TaskId = typeof TaskId.Type
+export const WorkerId = id("WorkerId")
+export type WorkerId = typeof WorkerId.Type
+export const LineageRecordId = id("LineageRecordId")
+export type LineageRecordId = typeof LineageRecordId.Type
+export const AuditEntryId = id("AuditEntryId")
+export type AuditEntryId = typeof AuditEntryId.Type
+
+/** Attempt numbers fence reports: each claim of a task increments it, starting at 1. */
+export const Attempt = Schema.Int.pipe(Schema.nonNegative(), Schema.brand("Attempt"))
+export type Attempt = typeof Attempt.Type
