@@ -1,0 +1,94 @@
+/**
+ * A TaskStatusUpdateRequest as the scheduler uses it: validated ids, the attempt it is about, the
+ * domain status, exit code and the outputs the worker found.
+ */
+import { basename } from "node:path/posix"
+import { Effect, Option, Schema } from "effect"
+import { Sha256 } from "../../domain/Data.js"
+import { Attempt, TaskId, WorkerId } from "../../domain/Ids.js"
+import { TaskStatus } from "../../domain/Status.js"
+import { InvalidWireMessage } from "./GrpcErrors.js"
+import { FileMetadata as WireFileMetadata } from "./generated/common.js"
+import { TaskStatusUpdateRequest } from "./generated/worker.js"
+import { decodeWire, nonEmpty } from "./internal/decodeWire.js"
+import { taskStatusFromProto, taskStatusToProto } from "./StatusMapping.js"
+
+/** One declared output that exists after the run. */
+export class ReportedOutput extends Schema.Class<ReportedOutput>("ReportedOutput")({
+  /** Relative to the attempt's working directory. */
+  path: Schema.NonEmptyString,
+  size: Schema.Int.pipe(Schema.nonNegative()),
+  checksum: Sha256,
+}) {}
+
+export class TaskReport extends Schema.Class<TaskReport>("TaskReport")({
+  taskId: TaskId,
+  workerId: WorkerId,
+  /** Absent when an original Airavata worker reports: it means the task's current attempt. */
+  attempt: Schema.optional(Attempt.pipe(Schema.filter((n) => n >= 1 || "expected an attempt ≥ 1"))),
+  /** Never CREATED: a worker cannot put a task back to before it was queued. */
+  status: TaskStatus.pipe(Schema.filter((s) => s !== "CREATED" || "a worker cannot report CREATED")),
+  message: Schema.optional(Schema.String),
+  errors: Schema.Array(Schema.String),
+  exitCode: Schema.optional(Schema.Int),
+  /** Output name → file. */
+  outputs: Schema.Record({ key: Schema.String, value: ReportedOutput }),
+  metadata: Schema.Record({ key: Schema.String, value: Schema.String }),
+}) {}
+
+const decode = decodeWire(TaskReport, "TaskStatusUpdateRequest")
+
+/** Validates a status report; an unrecognized status number is an InvalidWireMessage. */
+export const decodeTaskStatusUpdate = (
+  request: TaskStatusUpdateRequest,
+): Effect.Effect<TaskReport, InvalidWireMessage> =>
+  Option.match(taskStatusFromProto(request.status), {
+    onNone: () =>
+      Effect.fail(
+        new InvalidWireMessage({
+          messageType: "TaskStatusUpdateRequest",
+          reason: `unrecognized task status ${request.status}`,
+        }),
+      ),
+    onSome: (status) =>
+      decode({
+        taskId: request.taskId,
+        workerId: request.workerId,
+        attempt: request.attempt === 0 ? undefined : request.attempt,
+        status,
+        message: nonEmpty(request.message),
+        errors: request.errors,
+        exitCode: request.exitCode,
+        outputs: Object.fromEntries(
+          Object.entries(request.outputs).map(([name, file]) => [
+            name,
+            { path: file.path, size: file.size, checksum: file.checksum },
+          ]),
+        ),
+        metadata: request.metadata,
+      }),
+  })
+
+/** The wire form of a report. */
+export const encodeTaskStatusUpdate = (report: TaskReport): TaskStatusUpdateRequest =>
+  TaskStatusUpdateRequest.fromPartial({
+    taskId: report.taskId,
+    workerId: report.workerId,
+    attempt: report.attempt ?? 0,
+    status: taskStatusToProto(report.status),
+    message: report.message ?? "",
+    errors: [...report.errors],
+    ...(report.exitCode === undefined ? {} : { exitCode: report.exitCode }),
+    outputs: Object.fromEntries(
+      Object.entries(report.outputs).map(([name, file]) => [
+        name,
+        WireFileMetadata.fromPartial({
+          fileName: basename(file.path),
+          path: file.path,
+          size: file.size,
+          checksum: file.checksum,
+        }),
+      ]),
+    ),
+    metadata: report.metadata,
+  })

@@ -1,0 +1,204 @@
+/**
+ * `createExperiment`: the experiment row, its task groups, then the expansion streamed through in
+ * batches (tasks, instance edges, barriers), all in one transaction. Only one batch is in memory at
+ * a time, so a million-task sweep inserts within a bounded heap; ids are derived, not looked up.
+ */
+import { randomUUID } from "node:crypto"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
+import { Chunk, Effect, Schema, Stream } from "effect"
+import {
+  EntityAlreadyExists,
+  EntityNotFound,
+  InvalidInput,
+  type ServiceUnavailable,
+} from "../../domain/Errors.js"
+import { ExperimentId } from "../../domain/Ids.js"
+import { ExperimentMachine } from "../../domain/StateMachine.js"
+import { type ExpandedTask, type Expansion, InputValue } from "../../domain/spec/ExpandedTask.js"
+import type { CreateExperimentError } from "../../ports/StoreErrors.js"
+import type { ExperimentSummary, NewExperiment } from "../../ports/StoreModel.js"
+import { notify, notifyReady } from "./Notify.js"
+import { failureOf, transaction } from "./SqlFailures.js"
+import { type Barrier, type Edge, insertBarriers, insertEdges } from "./sql/insertDependencies.js"
+import { insertExperiment } from "./sql/insertExperiment.js"
+import { insertTaskGroups } from "./sql/insertTaskGroups.js"
+import { insertTasks, type TaskRow } from "./sql/insertTasks.js"
+import { selectSummary } from "./sql/selectSummaries.js"
+import { setExperimentStatus } from "./sql/setExperimentStatus.js"
+import { taskIdFor } from "./TaskIds.js"
+import { now as currentTime } from "./Time.js"
+import { requireTaskMove } from "./Transitions.js"
+
+const batchSize = 2000
+
+const encodeInputs = Schema.encodeSync(Schema.Record({ key: Schema.String, value: InputValue }))
+
+interface Prepared {
+  readonly rows: Array<TaskRow>
+  readonly edges: Array<Edge>
+  readonly barriers: Array<Barrier>
+}
+
+const prepare = (
+  experimentId: ExperimentId,
+  tasks: ReadonlyArray<ExpandedTask>,
+  counts: ReadonlyMap<string, number>,
+): Prepared => {
+  const prepared: Prepared = { rows: [], edges: [], barriers: [] }
+  const seenBarriers = new Set<string>()
+  for (const task of tasks) {
+    const id = taskIdFor(experimentId, task.key)
+    const after = [...new Set(task.after)]
+    // A barrier on a task name with no instances is met from the start.
+    const afterAll = [...new Set(task.afterAll)].filter((name) => counts.get(name) !== 0)
+    const { requirements, retry } = task
+    prepared.rows.push({
+      id,
+      key: task.key,
+      name: task.name,
+      index: task.index,
+      priority: requirements.priority,
+      script: task.script,
+      handler: task.handler ?? null,
+      inputs: JSON.stringify(encodeInputs(task.inputs)),
+      outputs: JSON.stringify(task.outputs),
+      environment: JSON.stringify(task.environment),
+      pending: after.length + afterAll.length,
+      retries: retry.retries,
+      baseMs: retry.backoff.baseMs,
+      factor: retry.backoff.factor,
+      maxMs: retry.backoff.maxMs,
+      jitter: retry.backoff.jitter,
+      timeoutSeconds: retry.timeoutSeconds ?? null,
+      cpuCores: requirements.cpuCores,
+      memoryMB: requirements.memoryMB,
+      diskGB: requirements.diskGB,
+      gpus: requirements.gpus,
+      walltime: requirements.walltime ?? null,
+    })
+    for (const key of after) prepared.edges.push({ dependsOn: taskIdFor(experimentId, key), task: id })
+    for (const before of afterAll) {
+      const pair = `${before}\u0000${task.name}`
+      if (!seenBarriers.has(pair)) {
+        seenBarriers.add(pair)
+        prepared.barriers.push({ before, after: task.name })
+      }
+    }
+  }
+  return prepared
+}
+
+// Integrity violations while writing tasks mean the expansion contradicts itself.
+const expansionProblems: Record<string, { readonly path: string; readonly expected: string }> = {
+  tasks_pkey: { path: "tasks[].key", expected: "task keys unique within the experiment" },
+  task_groups_pkey: { path: "counts[].name", expected: "task names listed once" },
+  tasks_experiment_id_name_fkey: { path: "tasks[].name", expected: "a task name listed in counts" },
+  task_dependencies_depends_on_fkey: {
+    path: "tasks[].after",
+    expected: "keys of tasks that come earlier in the expansion",
+  },
+  task_dependencies_not_self: { path: "tasks[].after", expected: "no task waiting on itself" },
+  task_barriers_experiment_id_before_name_fkey: {
+    path: "tasks[].afterAll",
+    expected: "task names listed in counts",
+  },
+  task_barriers_not_self: { path: "tasks[].afterAll", expected: "no task waiting on its own name" },
+}
+
+const describeFailure = (
+  input: NewExperiment,
+  id: ExperimentId,
+  error: SqlError,
+): EntityAlreadyExists | EntityNotFound | InvalidInput | SqlError => {
+  const { code, constraint, message, detail } = failureOf(error)
+  if (code === "23505" && constraint === "experiments_pkey") {
+    return new EntityAlreadyExists({ entity: "experiment", field: "id", value: id })
+  }
+  if (code === "23505" && constraint === "experiments_project_name_key") {
+    return new EntityAlreadyExists({
+      entity: "experiment",
+      field: "name",
+      value: input.name,
+      scope: `project ${input.projectId}`,
+    })
+  }
+  if (code === "23503" && constraint === "experiments_owner_id_fkey") {
+    return new EntityNotFound({ entity: "user", id: input.ownerId })
+  }
+  if (code === "23503" && constraint === "experiments_project_id_fkey") {
+    return new EntityNotFound({ entity: "project", id: input.projectId })
+  }
+  if (code?.startsWith("23") === true) {
+    const known = constraint === undefined ? undefined : expansionProblems[constraint]
+    return new InvalidInput({
+      path: known?.path ?? "tasks",
+      expected: known?.expected ?? `tasks satisfying ${constraint ?? "the schema"}`,
+      actual: detail ?? message,
+    })
+  }
+  return error
+}
+
+export const createExperiment =
+  (sql: SqlClient.SqlClient) =>
+  <E>(
+    input: NewExperiment,
+    expansion: Expansion<E>,
+  ): Effect.Effect<ExperimentSummary, E | CreateExperimentError> => {
+    const id = input.id ?? ExperimentId.make(`exp_${randomUUID()}`)
+    const counts = new Map(expansion.counts.map((c) => [c.name, c.count]))
+    const body: Effect.Effect<ExperimentSummary, E | SqlError | ServiceUnavailable | InvalidInput> =
+      Effect.gen(function* () {
+        yield* requireTaskMove("CREATED", "QUEUED")
+        const now = yield* currentTime
+        const status = input.start
+          ? yield* ExperimentMachine.transition("CREATED", "EXECUTING").pipe(Effect.orDie)
+          : "CREATED"
+        yield* insertExperiment(sql, { id, input, status, totalTasks: expansion.total, now })
+        yield* insertTaskGroups(sql, id, expansion.counts)
+        let inserted = 0
+        let queued = 0
+        yield* expansion.tasks.pipe(
+          Stream.grouped(batchSize),
+          Stream.runForEach((chunk) => {
+            const batch = prepare(id, Chunk.toReadonlyArray(chunk), counts)
+            inserted += batch.rows.length
+            queued += batch.rows.filter((row) => row.pending === 0).length
+            return Effect.all(
+              [
+                insertTasks(sql, id, batch.rows, now),
+                insertEdges(sql, batch.edges),
+                insertBarriers(sql, id, batch.barriers),
+              ],
+              { discard: true },
+            )
+          }),
+        )
+        if (inserted !== expansion.total) {
+          return yield* new InvalidInput({
+            path: "total",
+            expected: `the number of tasks the expansion produces (${inserted})`,
+            actual: String(expansion.total),
+          })
+        }
+        let final = status
+        if (status === "EXECUTING" && expansion.total === 0) {
+          final = yield* ExperimentMachine.transition("EXECUTING", "COMPLETED", id).pipe(Effect.orDie)
+          yield* setExperimentStatus(sql, id, "EXECUTING", final, now)
+        }
+        yield* notify(sql, { _tag: "ExperimentChanged", experimentId: id, status: final })
+        if (final === "EXECUTING" && queued > 0) yield* notifyReady(sql, [id])
+        const summary = yield* selectSummary(sql, id)
+        return summary === undefined ? yield* Effect.dieMessage(`experiment ${id} vanished`) : summary
+      })
+    return transaction(sql)(
+      Effect.catchIf(
+        body,
+        (error): error is SqlError => error instanceof SqlError,
+        (error) => Effect.fail(describeFailure(input, id, error)),
+      ),
+    ).pipe(
+      Effect.withSpan("Store.createExperiment", { attributes: { experimentId: id, total: expansion.total } }),
+    )
+  }

@@ -1,0 +1,132 @@
+/**
+ * Lease upkeep: heartbeats extend leases; the reaper takes back expired ones (requeued with
+ * backoff, or FAILED when out of retries); a worker whose stream closed has its tasks requeued at
+ * once. Taking a lease back never reuses its attempt number: the next claim adds one.
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { DateTime, Duration, Effect, Option, Random } from "effect"
+import { EntityNotFound, type ServiceUnavailable } from "../../domain/Errors.js"
+import type { WorkerId } from "../../domain/Ids.js"
+import { retryDelay } from "../../domain/RetryPolicy.js"
+import { TaskMachine } from "../../domain/StateMachine.js"
+import { HeartbeatResult, HeldLease, Lease, RevokedLeases } from "../../ports/StoreModel.js"
+import { applyActions } from "./Actions.js"
+import type { Planned } from "./ReportPlan.js"
+import { finishAfterCommit, settle } from "./Settlement.js"
+import { orUnavailable, transaction } from "./SqlFailures.js"
+import { extendLeases } from "./sql/extendLeases.js"
+import { finishExperiments } from "./sql/finishExperiments.js"
+import { type LockedTask, lockExpiredLeases, lockWorkerLeases } from "./sql/LockedTask.js"
+import { isTaskIdShape } from "./TaskIds.js"
+import { now as currentTime, plusMillis } from "./Time.js"
+
+const held = (task: LockedTask): ReadonlyArray<HeldLease> =>
+  task.leaseOwner === null
+    ? []
+    : [
+        HeldLease.make({
+          taskId: task.id,
+          experimentId: task.experimentId,
+          attempt: task.attempt,
+          workerId: task.leaseOwner,
+        }),
+      ]
+
+/** Requeues or fails `tasks`, whose leases are being taken back because `reason`. */
+const revoke = (
+  sql: SqlClient.SqlClient,
+  tasks: ReadonlyArray<LockedTask>,
+  now: Date,
+  reason: string,
+  backoff: boolean,
+) =>
+  Effect.gen(function* () {
+    const planned: Array<Planned> = []
+    const requeued: Array<HeldLease> = []
+    const failed: Array<HeldLease> = []
+    for (const task of tasks) {
+      const used = task.attempt - task.retryBase
+      if (used <= task.retries && TaskMachine.canTransition(task.status, "QUEUED")) {
+        const delay = backoff ? Duration.toMillis(retryDelay(task.backoff, used, yield* Random.next)) : 0
+        planned.push({
+          task,
+          action: {
+            _tag: "Requeue",
+            notBefore: plusMillis(now, delay),
+            attemptStatus: "QUEUED",
+            error: reason,
+            exitCode: null,
+          },
+        })
+        requeued.push(...held(task))
+      } else {
+        planned.push({ task, action: { _tag: "Fail", error: `${reason}; no retries left`, exitCode: null } })
+        failed.push(...held(task))
+      }
+    }
+    const outcomes = yield* applyActions(sql, planned, now, now)
+    const finishable = yield* settle(sql, outcomes, now)
+    return { revoked: RevokedLeases.make({ requeued, failed }, true), finishable }
+  })
+
+/** Takes back up to `limit` expired leases. */
+export const reap =
+  (sql: SqlClient.SqlClient) =>
+  (limit = 1000): Effect.Effect<RevokedLeases, ServiceUnavailable> =>
+    transaction(sql)(
+      Effect.gen(function* () {
+        const now = yield* currentTime
+        const expired = yield* lockExpiredLeases(sql, now, limit)
+        return yield* revoke(sql, expired, now, "lease expired", true)
+      }),
+    ).pipe(
+      // Also finishes any running experiment left done by a replica that died between a report's
+      // commit and its finishing check.
+      Effect.tap(() =>
+        Effect.flatMap(currentTime, (now) => orUnavailable(finishExperiments(sql, "all", now))),
+      ),
+      Effect.map(({ revoked }) => revoked),
+      Effect.withSpan("Store.reap"),
+    )
+
+/** Requeues, without backoff, every task leased to `workerId`. */
+export const releaseWorker =
+  (sql: SqlClient.SqlClient) =>
+  (workerId: WorkerId): Effect.Effect<RevokedLeases, ServiceUnavailable> =>
+    transaction(sql)(
+      Effect.gen(function* () {
+        const now = yield* currentTime
+        const leased = yield* lockWorkerLeases(sql, workerId)
+        return yield* revoke(sql, leased, now, `worker ${workerId} went away`, false)
+      }),
+    ).pipe(
+      Effect.tap(({ finishable }) => finishAfterCommit(sql, finishable)),
+      Effect.map(({ revoked }) => revoked),
+      Effect.withSpan("Store.releaseWorker", { attributes: { workerId } }),
+    )
+
+/** Extends the worker's leases; the leases it names but no longer holds come back as stale. */
+export const heartbeat =
+  (sql: SqlClient.SqlClient, leaseMillis: number) =>
+  (
+    workerId: WorkerId,
+    leases?: ReadonlyArray<Lease>,
+  ): Effect.Effect<HeartbeatResult, EntityNotFound | ServiceUnavailable> =>
+    transaction(sql)(
+      Effect.gen(function* () {
+        const now = yield* currentTime
+        const until = plusMillis(now, leaseMillis)
+        const named = leases?.filter((lease) => isTaskIdShape(lease.taskId))
+        const extended = yield* extendLeases(sql, workerId, named, now, until)
+        if (Option.isNone(extended)) return yield* new EntityNotFound({ entity: "worker", id: workerId })
+        const kept = new Set(extended.value.map((lease) => `${lease.taskId}#${lease.attempt}`))
+        return HeartbeatResult.make({
+          leaseExpiresAt: DateTime.unsafeMake(until),
+          extended: extended.value.map((lease) => Lease.make(lease)),
+          // Rebuilt as Lease: callers pass structurally equal plain objects, which the class rejects.
+          stale: (leases ?? [])
+            .filter((lease) => !kept.has(`${lease.taskId}#${lease.attempt}`))
+            .map((lease) => Lease.make({ taskId: lease.taskId, attempt: lease.attempt })),
+        })
+      }),
+    ).pipe(Effect.withSpan("Store.heartbeat", { attributes: { workerId } }))

@@ -1,0 +1,86 @@
+/**
+ * The change feed over LISTEN/NOTIFY: one channel per kind of change, a JSON payload decoded with
+ * Schema on receipt. Notifications are sent inside the writing transaction, so they are delivered
+ * on commit and never for a rolled-back change.
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { Effect, Schema, Stream } from "effect"
+import type { ExperimentId } from "../../domain/Ids.js"
+import { StoreChange } from "../../ports/StoreModel.js"
+import type { ChangeListener } from "./ChangeListener.js"
+import { unavailable } from "./SqlFailures.js"
+
+/** Channel per change tag. */
+export const channels = {
+  TasksReady: "airavata_tasks_ready",
+  TasksChanged: "airavata_tasks_changed",
+  ExperimentChanged: "airavata_experiment_changed",
+} as const satisfies Record<StoreChange["_tag"], string>
+
+// pg_notify payloads are limited to 8000 bytes; beyond this many ids the payload says "any".
+const maxIds = 100
+
+const encode = Schema.encodeSync(Schema.parseJson(StoreChange))
+const decode = Schema.decodeUnknown(Schema.parseJson(StoreChange))
+
+const ids = (experimentIds: Iterable<ExperimentId>): ReadonlyArray<ExperimentId> => {
+  const unique = [...new Set(experimentIds)]
+  return unique.length > maxIds ? [] : unique
+}
+
+/** `change` as a channel and payload, for batching several into one statement (bookkeep). */
+const notification = (change: StoreChange): { readonly channel: string; readonly payload: string } => ({
+  channel: channels[change._tag],
+  payload: encode(change),
+})
+
+/** TasksReady and TasksChanged notifications for these experiments, those that are non-empty. */
+export const taskNotifications = (ready: Iterable<ExperimentId>, changed: Iterable<ExperimentId>) => {
+  const readyIds = [...new Set(ready)]
+  const changedIds = [...new Set(changed)]
+  return [
+    ...(readyIds.length === 0 ? [] : [notification({ _tag: "TasksReady", experimentIds: ids(readyIds) })]),
+    ...(changedIds.length === 0
+      ? []
+      : [notification({ _tag: "TasksChanged", experimentIds: ids(changedIds) })]),
+  ]
+}
+
+/** Sends `change` on its channel within the current transaction. */
+export const notify = (sql: SqlClient.SqlClient, change: StoreChange) =>
+  sql`select pg_notify(${channels[change._tag]}, ${encode(change)})`.pipe(Effect.asVoid)
+
+/** NOTIFY TasksReady for these experiments, if any. */
+export const notifyReady = (sql: SqlClient.SqlClient, experimentIds: Iterable<ExperimentId>) => {
+  const list = [...new Set(experimentIds)]
+  return list.length === 0 ? Effect.void : notify(sql, { _tag: "TasksReady", experimentIds: ids(list) })
+}
+
+/** NOTIFY TasksChanged for these experiments, if any. */
+export const notifyChanged = (sql: SqlClient.SqlClient, experimentIds: Iterable<ExperimentId>) => {
+  const list = [...new Set(experimentIds)]
+  return list.length === 0 ? Effect.void : notify(sql, { _tag: "TasksChanged", experimentIds: ids(list) })
+}
+
+/** Every change on every channel, decoded; malformed payloads are logged and skipped. */
+export const changeStream = (listener: ChangeListener["Type"]) =>
+  Stream.mergeAll(
+    Object.values(channels).map((channel) =>
+      listener.listen(channel).pipe(
+        Stream.mapError(unavailable),
+        Stream.mapEffect((payload) =>
+          decode(payload).pipe(
+            Effect.map((change) => [change]),
+            Effect.catchAll((error) =>
+              Effect.as(
+                Effect.logWarning("ignoring malformed store notification", channel, error.message),
+                [],
+              ),
+            ),
+          ),
+        ),
+        Stream.flattenIterables,
+      ),
+    ),
+    { concurrency: "unbounded" },
+  )

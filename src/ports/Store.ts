@@ -1,0 +1,159 @@
+/**
+ * The Store port: PostgreSQL (or embedded PGlite) as the source of truth for experiments, tasks,
+ * attempts, leases and workers. Every method is one transaction; every status write goes through
+ * the domain state machines with compare-and-set on (status, attempt); times come from Effect's
+ * Clock. Implemented once over the generic SqlClient (src/layers/store/SqlStore.ts).
+ */
+import { Context, type Effect, type Either, type Stream } from "effect"
+import type { EntityAlreadyExists, EntityNotFound, InvalidInput } from "../domain/Errors.js"
+import type { Project, User } from "../domain/Identity.js"
+import type { ExperimentId, TaskId, WorkerId } from "../domain/Ids.js"
+import type { ComputeResource } from "../domain/Resources.js"
+import type { Expansion } from "../domain/spec/ExpandedTask.js"
+import type { Worker } from "../domain/Worker.js"
+import type {
+  ClaimError,
+  CreateExperimentError,
+  ExperimentControlError,
+  ReportRejection,
+  StoreUnavailable,
+  WorkerAuthError,
+  WorkerRegistryError,
+} from "./StoreErrors.js"
+import type {
+  CancelResult,
+  ClaimedTask,
+  ExperimentQuery,
+  ExperimentSummary,
+  HeartbeatResult,
+  Lease,
+  LogChunk,
+  LogEntry,
+  LogQuery,
+  NewExperiment,
+  ReportOutcome,
+  RetryResult,
+  RevokedLeases,
+  StoreChange,
+  TaskCounts,
+  TaskDetail,
+  TaskPage,
+  TaskQuery,
+  TaskReport,
+  WorkerRegistration,
+} from "./StoreModel.js"
+
+export interface StoreService {
+  // Directory
+
+  /** Inserts the user, or updates it when the id exists. */
+  readonly saveUser: (user: User) => Effect.Effect<void, EntityAlreadyExists | StoreUnavailable>
+  /** Inserts the project, or updates it when the id exists. */
+  readonly saveProject: (
+    project: Project,
+  ) => Effect.Effect<void, EntityNotFound | EntityAlreadyExists | StoreUnavailable>
+  /** Inserts the compute resource, or updates it when the id exists. */
+  readonly saveComputeResource: (
+    resource: ComputeResource,
+  ) => Effect.Effect<void, EntityNotFound | EntityAlreadyExists | StoreUnavailable>
+
+  // Experiments
+
+  /**
+   * Inserts the experiment and streams its tasks in batches (never all in memory), with their
+   * dependency edges and barriers. Tasks waiting on nothing start QUEUED; with `start` (the
+   * default) the experiment is EXECUTING on return.
+   */
+  readonly createExperiment: <E>(
+    input: NewExperiment,
+    expansion: Expansion<E>,
+  ) => Effect.Effect<ExperimentSummary, E | CreateExperimentError>
+  /** CREATED → EXECUTING. */
+  readonly startExperiment: (id: ExperimentId) => Effect.Effect<ExperimentSummary, ExperimentControlError>
+  /** EXECUTING → PAUSED: claims skip it; leased tasks run on. */
+  readonly pauseExperiment: (id: ExperimentId) => Effect.Effect<ExperimentSummary, ExperimentControlError>
+  /** PAUSED → EXECUTING. */
+  readonly resumeExperiment: (id: ExperimentId) => Effect.Effect<ExperimentSummary, ExperimentControlError>
+  /** Cancels every non-terminal task and the experiment; returns the leases to revoke on workers. */
+  readonly cancelExperiment: (
+    id: ExperimentId,
+    reason?: string,
+  ) => Effect.Effect<CancelResult, ExperimentControlError>
+  /** FAILED tasks → QUEUED with a fresh retry budget; a FAILED experiment goes back to EXECUTING. */
+  readonly retryFailed: (id: ExperimentId) => Effect.Effect<RetryResult, ExperimentControlError>
+  /** The experiment with its progress counters. */
+  readonly getExperiment: (
+    id: ExperimentId,
+  ) => Effect.Effect<ExperimentSummary, EntityNotFound | StoreUnavailable>
+  /** Experiments matching the query, newest first. */
+  readonly listExperiments: (
+    query: ExperimentQuery,
+  ) => Effect.Effect<ReadonlyArray<ExperimentSummary>, StoreUnavailable>
+  /** Number of the experiment's tasks in each status. */
+  readonly countTasks: (id: ExperimentId) => Effect.Effect<TaskCounts, EntityNotFound | StoreUnavailable>
+  /** One page of an experiment's tasks (keyset-paged, insertion order); a foreign cursor is InvalidInput. */
+  readonly listTasks: (query: TaskQuery) => Effect.Effect<TaskPage, InvalidInput | StoreUnavailable>
+  /** A task with its attempt history. */
+  readonly getTask: (id: TaskId) => Effect.Effect<TaskDetail, EntityNotFound | StoreUnavailable>
+
+  // Work
+
+  /**
+   * Atomically leases up to `max` eligible tasks to the worker (one statement, SKIP LOCKED):
+   * experiment EXECUTING, dependencies done, `notBefore` passed, requirements within the worker's
+   * capabilities; by priority, then fair share (owner, then project, with the fewest running
+   * tasks first), then age. Each moves QUEUED → DATA_STAGING with a new attempt and lease.
+   */
+  readonly claim: (workerId: WorkerId, max: number) => Effect.Effect<ReadonlyArray<ClaimedTask>, ClaimError>
+  /** Applies one worker report, fenced by (taskId, attempt, workerId). */
+  readonly report: (report: TaskReport) => Effect.Effect<ReportOutcome, ReportRejection | StoreUnavailable>
+  /** Applies many reports in one transaction; each is accepted or rejected on its own. */
+  readonly reportMany: (
+    reports: ReadonlyArray<TaskReport>,
+  ) => Effect.Effect<ReadonlyArray<Either.Either<ReportOutcome, ReportRejection>>, StoreUnavailable>
+  /**
+   * Records the worker as alive and extends its leases (only `leases` when given); leases it
+   * names but no longer holds come back as `stale`.
+   */
+  readonly heartbeat: (
+    workerId: WorkerId,
+    leases?: ReadonlyArray<Lease>,
+  ) => Effect.Effect<HeartbeatResult, EntityNotFound | StoreUnavailable>
+  /**
+   * Takes back up to `limit` expired leases: requeued with backoff, or FAILED when out of
+   * retries. Safe to run from several replicas at once.
+   */
+  readonly reap: (limit?: number) => Effect.Effect<RevokedLeases, StoreUnavailable>
+  /** Requeues (without backoff) every task leased to a worker whose stream closed. */
+  readonly releaseWorker: (workerId: WorkerId) => Effect.Effect<RevokedLeases, StoreUnavailable>
+
+  // Logs
+
+  /** Stores output chunks; a chunk already stored (same task, attempt, stream, seq) is ignored. */
+  readonly appendLogs: (
+    chunks: ReadonlyArray<LogChunk>,
+  ) => Effect.Effect<void, EntityNotFound | StoreUnavailable>
+  /** Reads output chunks of one attempt. */
+  readonly readLogs: (query: LogQuery) => Effect.Effect<ReadonlyArray<LogEntry>, StoreUnavailable>
+
+  // Workers
+
+  /** Registers the worker (REGISTERED), or updates the registration of a known, non-terminated one. */
+  readonly registerWorker: (registration: WorkerRegistration) => Effect.Effect<Worker, WorkerRegistryError>
+  /** The worker as registered. */
+  readonly getWorker: (id: WorkerId) => Effect.Effect<Worker, EntityNotFound | StoreUnavailable>
+  /** The worker, when `tokenHash` matches the hash stored at registration. */
+  readonly authenticateWorker: (id: WorkerId, tokenHash: string) => Effect.Effect<Worker, WorkerAuthError>
+  /** A stream opened for the worker: IDLE (from REGISTERED or DISCONNECTED), session recorded. */
+  readonly workerSeen: (id: WorkerId, sessionId: string) => Effect.Effect<Worker, WorkerRegistryError>
+  /** The worker's stream closed: DISCONNECTED. Its tasks are released by `releaseWorker`. */
+  readonly markDisconnected: (id: WorkerId) => Effect.Effect<Worker, WorkerRegistryError>
+
+  // Change feed
+
+  /** Changes committed by any replica, as they happen (LISTEN/NOTIFY); runs until interrupted. */
+  readonly changes: Stream.Stream<StoreChange, StoreUnavailable>
+}
+
+/** The persistence port. */
+export class Store extends Context.Tag("airavata/Store")<Store, StoreService>() {}

@@ -1,0 +1,4 @@
+import { storeSuite } from "./storeSuite.js"
+import { postgresStore } from "./TestDatabase.js"
+
+storeSuite("PostgreSQL", postgresStore())

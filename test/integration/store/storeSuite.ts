@@ -1,0 +1,21 @@
+/**
+ * The Store suite, one body for every engine: each engine's test file calls it with its layer,
+ * built once for the file (PGlite costs ≈ 4 s and ≈ 800 MB to start).
+ */
+import { layer } from "@effect/vitest"
+import type { Layer } from "effect"
+import type { Store } from "../../../src/ports/Store.js"
+import { claimTests } from "./claimTests.js"
+import { controlTests } from "./controlTests.js"
+import { dependencyTests } from "./dependencyTests.js"
+import { feedTests } from "./feedTests.js"
+import { registryTests } from "./registryTests.js"
+
+export const storeSuite = <E>(engine: string, store: Layer.Layer<Store, E>) =>
+  layer(store, { timeout: "120 seconds" })(`Store on ${engine}`, (it) => {
+    claimTests(it)
+    dependencyTests(it)
+    controlTests(it)
+    registryTests(it)
+    feedTests(it)
+  })
