@@ -1,0 +1,16 @@
+/**
+ * Every system the harness can measure, by name. The order is the table's order; the first one is
+ * the default baseline.
+ */
+import { airavataSystem } from "./airavata/AiravataSystem.js"
+import { graphileSystem } from "./graphile/GraphileSystem.js"
+import type { System } from "./System.js"
+
+export const systems: ReadonlyArray<System> = [
+  graphileSystem("default"),
+  graphileSystem("batching"),
+  // Our scheduler: a replica in the harness process, ONE real `airavata worker` over gRPC.
+  airavataSystem("handler"),
+  // The same with shell tasks (`true`): bounded by process start-up, a row of its own.
+  airavataSystem("shell"),
+]

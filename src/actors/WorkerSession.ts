@@ -1,0 +1,223 @@
+/**
+ * One WorkerSession per connected worker stream. It claims through the Store as many tasks as
+ * the worker has credits for, pushes them, applies the worker's reports and output in batches,
+ * extends leases on heartbeats, and tells the worker to drop attempts whose lease is gone. When
+ * the stream ends, for whatever reason, the worker's in-flight tasks are requeued at once.
+ */
+import { Deferred, Duration, Effect, Either, HashMap, Queue, Ref, Stream } from "effect"
+import type { Attempt, TaskId, WorkerId } from "../domain/Ids.js"
+import { Store } from "../ports/Store.js"
+import type { StoreUnavailable } from "../ports/StoreErrors.js"
+import type { ClaimedTask, Lease, LogChunk, TaskReport } from "../ports/StoreModel.js"
+import { Dispatcher } from "./Dispatcher.js"
+import { type SessionInput, SessionOutput } from "./SessionMessages.js"
+
+export interface WorkerSessionOptions {
+  /** Most tasks claimed in one statement. */
+  readonly claimBatch?: number
+  /** Fallback poll when no change notification arrives. */
+  readonly pollInterval?: Duration.DurationInput
+}
+
+interface InFlight {
+  readonly attempt: Attempt
+  readonly experimentId: string
+}
+
+const batchSize = 512
+
+/** Queued work, or a marker completed once everything queued before it has been applied. */
+type Item<A> =
+  | { readonly _tag: "Item"; readonly value: A }
+  | { readonly _tag: "Flushed"; readonly done: Deferred.Deferred<void> }
+const items = <A>(values: ReadonlyArray<A>): ReadonlyArray<Item<A>> =>
+  values.map((value) => ({ _tag: "Item", value }))
+const valuesOf = <A>(batch: Iterable<Item<A>>): Array<A> =>
+  [...batch].flatMap((i) => (i._tag === "Item" ? [i.value] : []))
+const markersOf = <A>(batch: Iterable<Item<A>>) =>
+  [...batch].flatMap((i) => (i._tag === "Flushed" ? [i.done] : []))
+
+/** Runs the session for `workerId` over the worker's messages; emits what to send back. */
+export const runWorkerSession = (
+  workerId: WorkerId,
+  sessionId: string,
+  incoming: Stream.Stream<SessionInput, StoreUnavailable>,
+  options: WorkerSessionOptions = {},
+): Stream.Stream<SessionOutput, StoreUnavailable, Store | Dispatcher> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const store = yield* Store
+      const dispatcher = yield* Dispatcher
+      const claimBatch = options.claimBatch ?? 64
+      const pollInterval = options.pollInterval ?? Duration.seconds(2)
+
+      const out = yield* Queue.unbounded<SessionOutput>()
+      const reports = yield* Queue.unbounded<Item<TaskReport>>()
+      const chunks = yield* Queue.unbounded<Item<LogChunk>>()
+      const kick = yield* Queue.sliding<void>(1)
+      const credits = yield* Ref.make(0)
+      const inFlight = yield* Ref.make(HashMap.empty<TaskId, InFlight>())
+
+      yield* store.workerSeen(workerId, sessionId).pipe(Effect.orDie)
+      // Whatever ends the session (clean close, crash, interruption), the worker's tasks go back now.
+      yield* Effect.addFinalizer(() =>
+        Effect.all([store.releaseWorker(workerId), store.markDisconnected(workerId)]).pipe(
+          Effect.tap(([revoked]) =>
+            revoked.requeued.length + revoked.failed.length > 0
+              ? Effect.logInfo(`worker ${workerId} left; released ${revoked.requeued.length} task(s)`)
+              : Effect.void,
+          ),
+          Effect.catchAllCause((cause) => Effect.logWarning(`releasing worker ${workerId} failed`, cause)),
+        ),
+      )
+
+      const forget = (taskId: TaskId) => Ref.update(inFlight, HashMap.remove(taskId))
+      const cancel = (lease: Lease, reason: string) =>
+        forget(lease.taskId).pipe(
+          Effect.zipRight(
+            out.offer(SessionOutput.Cancel({ taskId: lease.taskId, attempt: lease.attempt, reason })),
+          ),
+        )
+
+      const assign = (tasks: ReadonlyArray<ClaimedTask>) =>
+        Ref.update(inFlight, (map) =>
+          tasks.reduce(
+            (acc, task) =>
+              HashMap.set(acc, task.taskId, { attempt: task.attempt, experimentId: task.experimentId }),
+            map,
+          ),
+        ).pipe(Effect.zipRight(out.offer(SessionOutput.Assign({ tasks }))))
+
+      const claim = (max: number) =>
+        store.claim(workerId, max).pipe(
+          Effect.catchTags({
+            EntityNotFound: Effect.die,
+            // Draining or terminated: the worker finishes what it has and gets nothing new.
+            WorkerUnavailable: (e) => Effect.logInfo(e.message).pipe(Effect.zipRight(Effect.never)),
+          }),
+        )
+
+      // Claims whenever the worker has credits and work may be ready.
+      const claimLoop = Effect.gen(function* () {
+        for (;;) {
+          const free = yield* Ref.get(credits)
+          const claimed = free > 0 ? yield* claim(Math.min(free, claimBatch)) : []
+          if (claimed.length > 0) {
+            yield* Ref.update(credits, (c) => c - claimed.length)
+            yield* assign(claimed)
+            continue
+          }
+          yield* kick.take.pipe(Effect.timeoutOption(pollInterval))
+        }
+      }).pipe(Effect.withSpan("WorkerSession.claimLoop"))
+
+      const applyReports = Effect.gen(function* () {
+        for (;;) {
+          const batch = yield* reports.takeBetween(1, batchSize)
+          const pending = valuesOf(batch)
+          const results = pending.length > 0 ? yield* store.reportMany(pending) : []
+          for (const [i, result] of results.entries()) {
+            const report = pending[i]
+            if (report === undefined) continue
+            if (Either.isLeft(result)) {
+              yield* Effect.logWarning(`rejected report from ${workerId}: ${result.left.message}`)
+              yield* cancel(report, result.left.message)
+            } else if (["COMPLETED", "FAILED", "QUEUED", "CANCELED"].includes(result.right.status)) {
+              yield* forget(report.taskId)
+            }
+          }
+          // A completion may have released dependants: look again without waiting for NOTIFY.
+          yield* kick.offer(undefined)
+          yield* Effect.forEach(markersOf(batch), (done) => Deferred.succeed(done, undefined))
+        }
+      })
+
+      const applyOutput = Effect.gen(function* () {
+        for (;;) {
+          const batch = yield* chunks.takeBetween(1, batchSize * 4)
+          const pending = valuesOf(batch)
+          if (pending.length > 0) {
+            yield* store
+              .appendLogs(pending)
+              .pipe(
+                Effect.catchTag("EntityNotFound", (e) => Effect.logWarning(`dropped output: ${e.message}`)),
+              )
+          }
+          yield* Effect.forEach(markersOf(batch), (done) => Deferred.succeed(done, undefined))
+        }
+      })
+
+      const heartbeat = (leases: ReadonlyArray<Lease>) =>
+        store.heartbeat(workerId, leases).pipe(
+          Effect.flatMap((result) =>
+            Effect.forEach(result.stale, (lease) => cancel(lease, "lease no longer held"), { discard: true }),
+          ),
+          Effect.catchTag("EntityNotFound", Effect.die),
+        )
+
+      // A change on another replica (cancel from the CLI) must reach workers now, not at the next heartbeat.
+      const watchChanges = Effect.scoped(
+        Effect.gen(function* () {
+          const changes = yield* dispatcher.subscribe
+          for (;;) {
+            const change = yield* changes.take
+            if (change._tag === "TasksReady") yield* kick.offer(undefined)
+            if (change._tag === "ExperimentChanged" && change.status === "CANCELED") {
+              const mine = HashMap.toEntries(yield* Ref.get(inFlight))
+                .filter(([, f]) => f.experimentId === change.experimentId)
+                .map(([taskId, f]) => ({ taskId, attempt: f.attempt }))
+              if (mine.length > 0) yield* heartbeat(mine as ReadonlyArray<Lease>)
+            }
+          }
+        }),
+      )
+
+      const handle = (input: SessionInput) => {
+        switch (input._tag) {
+          case "Credits":
+            return Ref.update(credits, (c) => c + Math.max(0, input.credits)).pipe(
+              Effect.zipRight(kick.offer(undefined)),
+            )
+          case "Reports":
+            return reports.offerAll(items(input.reports))
+          case "Output":
+            return chunks.offerAll(items(input.chunks))
+          case "Heartbeat":
+            return heartbeat(input.leases)
+        }
+      }
+
+      // Background fibers end with the session's scope; a failure of any ends the session.
+      const failures = yield* Queue.unbounded<StoreUnavailable>()
+      const supervise = <A>(effect: Effect.Effect<A, StoreUnavailable>) =>
+        effect.pipe(
+          Effect.catchAll((e) => failures.offer(e)),
+          Effect.forkScoped,
+        )
+      yield* supervise(claimLoop)
+      yield* supervise(applyReports)
+      yield* supervise(applyOutput)
+      yield* supervise(watchChanges)
+      yield* incoming.pipe(
+        Stream.runForEach(handle),
+        // The worker closed its side: apply what it sent, then end the session.
+        Effect.zipRight(Effect.all([flushed(reports), flushed(chunks)])),
+        Effect.catchAll((e) => failures.offer(e)),
+        Effect.ensuring(out.shutdown),
+        Effect.forkScoped,
+      )
+      return Stream.fromQueue(out).pipe(
+        Stream.merge(Stream.fromEffect(failures.take).pipe(Stream.flatMap((e) => Stream.fail(e))), {
+          haltStrategy: "either",
+        }),
+      )
+    }),
+  )
+
+/** Completes once everything offered to `queue` before the call has been applied. */
+const flushed = <A>(queue: Queue.Queue<Item<A>>) =>
+  Effect.gen(function* () {
+    const done = yield* Deferred.make<void>()
+    yield* queue.offer({ _tag: "Flushed", done })
+    yield* Deferred.await(done)
+  })

@@ -1,0 +1,66 @@
+/**
+ * A derivative experiment: the stored spec of an experiment, decoded and expanded again, submitted
+ * as a new experiment in the same project with the same owner, requirements and constraints. Its
+ * metadata records the original's id under `resubmittedFrom`.
+ */
+import { Effect, Schema } from "effect"
+import { EntityAlreadyExists } from "../../domain/Errors.js"
+import type { ExperimentId } from "../../domain/Ids.js"
+import { ExperimentSpec, expand } from "../../domain/spec/index.js"
+import { Store } from "../../ports/Store.js"
+import type { CreateExperimentError } from "../../ports/StoreErrors.js"
+import { type ExperimentSummary, NewExperiment } from "../../ports/StoreModel.js"
+
+/** The experiment's stored spec no longer decodes (written by an incompatible version). */
+export class StoredSpecUnreadable extends Schema.TaggedError<StoredSpecUnreadable>()("StoredSpecUnreadable", {
+  experimentId: Schema.String,
+  reason: Schema.String,
+}) {
+  override get message() {
+    return `the stored spec of experiment ${this.experimentId} cannot be read: ${this.reason}`
+  }
+}
+
+const SUFFIX = /-resubmit-\d+$/
+const MAX_NAME = 255
+
+/** `sweep` → `sweep-resubmit-1`; a resubmission's resubmission counts on (`sweep-resubmit-2`). */
+export const resubmitName = (original: string, n: number): string => {
+  const suffix = `-resubmit-${n}`
+  return `${original.replace(SUFFIX, "").slice(0, MAX_NAME - suffix.length)}${suffix}`
+}
+
+const isNameTaken = (error: unknown): error is EntityAlreadyExists =>
+  error instanceof EntityAlreadyExists && error.field === "name"
+
+/**
+ * Submits experiment `id` again. With `name`, under that name; otherwise under the first free
+ * `<name>-resubmit-<n>` (the Store's unique name constraint decides, so concurrent resubmissions
+ * cannot pick the same one).
+ */
+export const resubmitExperiment = (id: ExperimentId, name?: string) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const original = (yield* store.getExperiment(id)).experiment
+    const spec = yield* Schema.decodeUnknown(ExperimentSpec)(original.spec).pipe(
+      Effect.mapError((error) => new StoredSpecUnreadable({ experimentId: id, reason: error.message })),
+    )
+    const submit = (as: string): Effect.Effect<ExperimentSummary, CreateExperimentError> =>
+      store.createExperiment(
+        NewExperiment.make({
+          name: as,
+          description: original.description,
+          projectId: original.projectId,
+          ownerId: original.ownerId,
+          spec: original.spec,
+          requirements: original.requirements,
+          constraints: original.constraints,
+          metadata: { ...original.metadata, resubmittedFrom: original.id },
+        }),
+        expand(spec),
+      )
+    if (name !== undefined) return yield* submit(name)
+    const attempt = (n: number): Effect.Effect<ExperimentSummary, CreateExperimentError> =>
+      submit(resubmitName(original.name, n)).pipe(Effect.catchIf(isNameTaken, () => attempt(n + 1)))
+    return yield* attempt(1)
+  }).pipe(Effect.withSpan("resubmitExperiment", { attributes: { experimentId: id } }))

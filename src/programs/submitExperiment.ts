@@ -1,0 +1,54 @@
+/** Submit: a validated spec becomes an experiment whose tasks stream into the Store in batches. */
+import { Effect, Schema } from "effect"
+import { JsonValue } from "../domain/Fields.js"
+import type { ExperimentId, ProjectId, UserId } from "../domain/Ids.js"
+import { ExperimentSpec, expand } from "../domain/spec/index.js"
+import { Store } from "../ports/Store.js"
+import { NewExperiment } from "../ports/StoreModel.js"
+
+export interface SubmitOptions {
+  readonly ownerId: UserId
+  readonly projectId: ProjectId
+  /** Fixed id for idempotent resubmission; generated otherwise. */
+  readonly id?: ExperimentId
+  /** Overrides the spec's name. */
+  readonly name?: string
+  /** false keeps the experiment CREATED until started. */
+  readonly start?: boolean
+  /** When the name is taken in the project, use `<name>-2`, `<name>-3`, … instead of failing. */
+  readonly freshName?: boolean
+}
+
+const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    // Stored as submitted, so the experiment can be expanded again (resubmit, derivative experiments).
+    const encoded = yield* Schema.encode(ExperimentSpec)(spec).pipe(
+      Effect.flatMap(Schema.decodeUnknown(JsonValue)),
+      Effect.orDie,
+    )
+    return yield* store.createExperiment(
+      NewExperiment.make({
+        ...(options.id === undefined ? {} : { id: options.id }),
+        name: options.name ?? spec.name,
+        description: spec.description,
+        projectId: options.projectId,
+        ownerId: options.ownerId,
+        spec: encoded,
+        requirements: spec.requirements,
+        start: options.start ?? true,
+      }),
+      expand(spec),
+    )
+  }).pipe(Effect.withSpan("submitExperiment"))
+
+export const submitExperiment = (spec: ExperimentSpec, options: SubmitOptions) => {
+  const base = options.name ?? spec.name
+  const attempt = (n: number): ReturnType<typeof submitOnce> =>
+    submitOnce(spec, { ...options, name: n === 1 ? base : `${base}-${n}` }).pipe(
+      Effect.catchTag("EntityAlreadyExists", (e) =>
+        options.freshName === true && e.field === "name" && n < 1000 ? attempt(n + 1) : Effect.fail(e),
+      ),
+    )
+  return attempt(1)
+}

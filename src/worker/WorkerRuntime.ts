@@ -1,0 +1,190 @@
+/**
+ * The worker runtime: register with a scheduler, open the PollForTask stream, offer free slots as
+ * credits, run what is assigned (one fiber per attempt), report, heartbeat, and reconnect with
+ * exponential backoff when the stream drops. When the runtime is interrupted (SIGTERM) it drains:
+ * no new credits, running attempts get `drainTimeout` to finish and report, the rest are handed
+ * back by closing the stream (the scheduler requeues them at once).
+ */
+import { Deferred, Duration, Effect, FiberMap, Queue, Redacted, Ref, Schedule, Stream } from "effect"
+import { decodeTaskAssignment } from "../api/grpc/AssignedTask.js"
+import { durationFromProto, makeWorkerGrpcClient, type PollSession, WorkerProto } from "../api/grpc/index.js"
+import type { TaskExecutor } from "./executor/index.js"
+import { type Outgoing, pumpOutbox } from "./Outbox.js"
+import { runAssignment } from "./runAssignment.js"
+import type { WorkerConfig } from "./WorkerConfig.js"
+import { WorkerRejected } from "./WorkerErrors.js"
+
+interface Running {
+  readonly attempt: number
+  readonly cancel: Deferred.Deferred<void>
+}
+
+/** One connection: returns when the server ends the stream; fails when it breaks. */
+const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
+  Effect.gen(function* () {
+    const token = Redacted.value(config.token)
+    const client = yield* makeWorkerGrpcClient({
+      address: config.serverAddress,
+      metadata: { authorization: `Bearer ${token}`, "x-airavata-worker-id": config.workerId },
+    })
+    const registration = yield* client.registerWorker(
+      WorkerProto.WorkerRegistrationRequest.fromPartial({
+        workerId: config.workerId,
+        computeResourceId: config.computeResourceId ?? "",
+        authToken: token,
+        slots: config.slots,
+        capabilities: {
+          maxCpuCores: config.capabilities.cpuCores,
+          maxMemoryMb: config.capabilities.memoryMB,
+          maxDiskGb: config.capabilities.diskGB,
+          maxGpus: config.capabilities.gpus,
+          supportedRuntimes: ["bash", "handler"],
+        },
+      }),
+    )
+    if (!registration.success)
+      return yield* new WorkerRejected({ workerId: config.workerId, reason: registration.message })
+    const heartbeatEvery = registration.config?.heartbeatInterval
+      ? durationFromProto(registration.config.heartbeatInterval)
+      : config.heartbeatInterval
+
+    const session: PollSession = yield* client.pollForTask()
+    const outbox = yield* Queue.unbounded<Outgoing>()
+    const offer = (item: Outgoing) => outbox.offer(item)
+    const running = yield* Ref.make(new Map<string, Running>())
+    const attempts = yield* FiberMap.make<string>()
+    const idle = yield* Ref.make<Deferred.Deferred<void> | undefined>(undefined)
+
+    const finished = (taskId: string) =>
+      Effect.gen(function* () {
+        const left = yield* Ref.modify(running, (map) => {
+          const next = new Map(map)
+          next.delete(taskId)
+          return [next.size, next] as const
+        })
+        if (!(yield* Ref.get(draining))) yield* offer({ _tag: "Credits", credits: 1 })
+        const waiter = yield* Ref.get(idle)
+        if (left === 0 && waiter !== undefined) yield* Deferred.succeed(waiter, undefined)
+      })
+
+    const start = (assignment: WorkerProto.TaskAssignment) =>
+      Effect.gen(function* () {
+        const task = yield* decodeTaskAssignment(assignment)
+        const cancel = yield* Deferred.make<void>()
+        yield* Ref.update(running, (map) => new Map(map).set(task.taskId, { attempt: task.attempt, cancel }))
+        yield* FiberMap.run(
+          attempts,
+          task.taskId,
+          runAssignment(task, assignment.inputRefs, {
+            workerId: config.workerId,
+            workingDir: config.workingDir,
+            offer,
+            cancel: Deferred.await(cancel),
+          }).pipe(Effect.ensuring(finished(task.taskId))),
+        )
+      }).pipe(
+        Effect.catchTag("InvalidWireMessage", (e) =>
+          Effect.logWarning(`ignored assignment ${assignment.taskId}: ${e.reason}`),
+        ),
+      )
+
+    const cancelTask = (message: WorkerProto.TaskCancellation) =>
+      Effect.gen(function* () {
+        const current = (yield* Ref.get(running)).get(message.taskId)
+        if (current === undefined) return
+        if (message.attempt !== 0 && message.attempt !== current.attempt) return
+        yield* Effect.logInfo(`canceling ${message.taskId}: ${message.reason}`)
+        yield* Deferred.succeed(current.cancel, undefined)
+      })
+
+    const handle = (message: WorkerProto.ServerMessage) => {
+      const m = message.message
+      switch (m?.$case) {
+        case "taskAssignment":
+          return start(m.value)
+        case "taskAssignmentBatch":
+          return Effect.forEach(m.value.assignments, start, { discard: true })
+        case "taskCancellation":
+          return cancelTask(m.value)
+        case "workerShutdown":
+          return Effect.logInfo(`scheduler asked to shut down: ${m.value.reason}`).pipe(
+            Effect.zipRight(Ref.set(draining, true)),
+          )
+        default:
+          return Effect.void
+      }
+    }
+
+    const heartbeat = Effect.gen(function* () {
+      const active = [...(yield* Ref.get(running)).entries()].map(([taskId, r]) => ({
+        taskId,
+        attempt: r.attempt,
+      }))
+      yield* offer({
+        _tag: "Heartbeat",
+        heartbeat: WorkerProto.Heartbeat.fromPartial({
+          workerId: config.workerId,
+          status:
+            active.length > 0
+              ? WorkerProto.WorkerStatus.WORKER_STATUS_BUSY
+              : WorkerProto.WorkerStatus.WORKER_STATUS_IDLE,
+          currentTaskId: active[0]?.taskId ?? "",
+          activeTasks: active,
+        }),
+      })
+    })
+
+    yield* pumpOutbox(config.workerId, outbox, session.send).pipe(Effect.forkScoped)
+    yield* heartbeat.pipe(Effect.repeat(Schedule.spaced(heartbeatEvery)), Effect.forkScoped)
+    yield* offer({ _tag: "Credits", credits: config.slots })
+    yield* Effect.logInfo(
+      `worker ${config.workerId} connected to ${config.serverAddress} with ${config.slots} slot(s)`,
+    )
+
+    // Drain: runs before the fibers above are stopped (finalizers run in reverse order).
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        yield* Ref.set(draining, true)
+        const count = (yield* Ref.get(running)).size
+        if (count > 0) {
+          yield* Effect.logInfo(`draining: waiting for ${count} running task(s)`)
+          const waiter = yield* Deferred.make<void>()
+          yield* Ref.set(idle, waiter)
+          if ((yield* Ref.get(running)).size > 0) {
+            yield* Deferred.await(waiter).pipe(Effect.timeoutOption(config.drainTimeout))
+          }
+        }
+        // Let the last reports leave before the stream is closed.
+        yield* Effect.sleep(Duration.millis(50))
+        yield* session.end
+      }).pipe(Effect.ignore),
+    )
+
+    yield* session.messages.pipe(Stream.runForEach(handle))
+  }).pipe(Effect.scoped)
+
+/**
+ * Runs the worker until interrupted, reconnecting with exponential backoff (100 ms doubling to
+ * 30 s, jittered) while the scheduler is unreachable. A rejected registration is final.
+ */
+export const runWorker = (config: WorkerConfig): Effect.Effect<void, WorkerRejected, TaskExecutor> =>
+  Effect.gen(function* () {
+    const draining = yield* Ref.make(false)
+    yield* connectOnce(config, draining).pipe(
+      Effect.tapError((e) =>
+        e._tag === "WorkerRejected"
+          ? Effect.void
+          : Effect.logWarning(`connection lost: ${e.message}; reconnecting`),
+      ),
+      Effect.retry({
+        while: (e) => e._tag !== "WorkerRejected",
+        schedule: Schedule.exponential("100 millis").pipe(
+          Schedule.union(Schedule.spaced("30 seconds")),
+          Schedule.jittered,
+        ),
+      }),
+      // A stream the server ended cleanly (restart) is reconnected, unless we were told to stop.
+      Effect.repeat({ until: () => Ref.get(draining) }),
+      Effect.catchTag("GrpcCallError", Effect.die),
+    )
+  })

@@ -1,0 +1,200 @@
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, Option, Ref, TestClock } from "effect"
+import { HandlerError } from "../../../src/worker/executor/ExecutorErrors.js"
+import { loadHandlerModule } from "../../../src/worker/executor/HandlerModule.js"
+import { TaskHandlers } from "../../../src/worker/executor/TaskHandlers.js"
+import { awaitSleeps, collect, forkRun, makeRun, tempDir, textOf } from "./helpers.js"
+
+const fixture = (name: string) => Path.join(import.meta.dirname, "fixtures", name)
+
+describe("runTask with a handler", () => {
+  it.scoped("noop succeeds at once in an empty attempt directory", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const { events, result } = yield* collect(makeRun({ handler: "noop", script: "exit 1" }), {
+        workingDir,
+      })
+      expect(events.map((event) => event._tag)).toEqual(["TaskStarted", "TaskFinished"])
+      expect(events[0]).toMatchObject({ kind: "handler", pid: null })
+      expect(result.outcome).toBe("succeeded")
+      expect(result.exitCode).toBeNull()
+      expect(Fs.statSync(result.workingDir).isDirectory()).toBe(true)
+    }),
+  )
+
+  it.scoped("sleep waits for its input on the TestClock", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const { fiber } = yield* forkRun(makeRun({ handler: "sleep", inputs: { ms: "500" } }), { workingDir })
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("499 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("1 milli")
+      const { result } = yield* Fiber.join(fiber)
+      expect(result.outcome).toBe("succeeded")
+      expect(result.durationMs).toBe(500)
+    }),
+  )
+
+  it.scoped("a HandlerError becomes a failed result with its message", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const { result } = yield* collect(makeRun({ handler: "sleep", inputs: { ms: "soon" } }), { workingDir })
+      expect(result.outcome).toBe("failed")
+      expect(result.message).toBe(
+        'handler "sleep" failed: sleep: input "ms" must be a non-negative integer, got soon',
+      )
+    }),
+  )
+
+  it.scoped("a handler that throws is reported as died, not crashing the worker", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const handlers = TaskHandlers.make({
+        explode: () => {
+          throw new Error("kaboom")
+        },
+      })
+      const { result } = yield* collect(makeRun({ handler: "explode" }), { workingDir, handlers })
+      expect(result.outcome).toBe("failed")
+      expect(result.message).toMatch(/^handler "explode" died: .*kaboom/s)
+    }),
+  )
+
+  it.scoped("logs, outputs and metadata of a handler reach the result, the stream and stdout.log", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const handlers = TaskHandlers.make({
+        write: (context) =>
+          Effect.gen(function* () {
+            yield* context.log(`writing ${context.inputs.N}`)
+            yield* context.log("warning", "stderr")
+            const target = context.outputs.OUT
+            if (target === undefined) return yield* new HandlerError({ message: "no OUT" })
+            Fs.writeFileSync(target, "data")
+            return { metadata: { rows: context.inputs.N ?? "" } }
+          }),
+      })
+      const run = makeRun({ handler: "write", inputs: { N: "7" }, outputs: { OUT: "out.bin" } })
+      const { chunks, result } = yield* collect(run, { workingDir, handlers })
+      expect(result.outcome).toBe("succeeded")
+      expect(result.metadata).toEqual({ rows: "7" })
+      expect(result.outputs.map((file) => [file.name, file.size])).toEqual([["OUT", 4]])
+      expect(textOf(chunks, "stdout")).toBe("writing 7\n")
+      expect(textOf(chunks, "stderr")).toBe("warning\n")
+      expect(Fs.readFileSync(Path.join(result.workingDir, "stdout.log"), "utf8")).toBe("writing 7\n")
+    }),
+  )
+
+  it.scoped("a timeout interrupts the handler fiber and runs its finalizers", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const released = yield* Ref.make(false)
+      const handlers = TaskHandlers.make({
+        hang: () => Effect.never.pipe(Effect.ensuring(Ref.set(released, true))),
+      })
+      const { fiber } = yield* forkRun(makeRun({ handler: "hang", timeoutSeconds: 5 }), {
+        workingDir,
+        handlers,
+      })
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("5 seconds")
+      const { result } = yield* Fiber.join(fiber)
+      expect(result.outcome).toBe("timedOut")
+      expect(result.message).toBe('timed out after 5s; handler "hang" interrupted')
+      expect(yield* Ref.get(released)).toBe(true)
+    }),
+  )
+
+  it.scoped("the worker's default timeout applies when the run has none", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const run = makeRun({ handler: "sleep", inputs: { ms: "60000" } })
+      const { fiber } = yield* forkRun(run, { workingDir, timeout: "2 seconds" })
+      yield* awaitSleeps(2)
+      yield* TestClock.adjust("2 seconds")
+      const { result } = yield* Fiber.join(fiber)
+      expect(result.outcome).toBe("timedOut")
+      expect(result.durationMs).toBe(2_000)
+    }),
+  )
+
+  it.scoped("cancel interrupts the handler", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const cancel = yield* Deferred.make<void>()
+      const run = makeRun({ handler: "sleep", inputs: { ms: "60000" } })
+      const { fiber } = yield* forkRun(run, { workingDir, cancel: Deferred.await(cancel) })
+      yield* Deferred.succeed(cancel, undefined)
+      const { result } = yield* Fiber.join(fiber)
+      expect(result.outcome).toBe("canceled")
+      expect(result.canceled).toBe(true)
+    }),
+  )
+
+  it.scoped("an unknown handler fails with UnknownHandler listing the registered ones", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const error = yield* Effect.flip(collect(makeRun({ handler: "missing" }), { workingDir }))
+      expect(error._tag).toBe("UnknownHandler")
+      expect(error.message).toBe('no task handler named "missing" (registered: noop, sleep)')
+    }),
+  )
+
+  it.scoped("a run with neither script nor handler fails with InvalidTaskRun", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const error = yield* Effect.flip(collect(makeRun({}), { workingDir }))
+      expect(error._tag).toBe("InvalidTaskRun")
+      expect(error.code).toBe("INVALID_TASK_RUN")
+    }),
+  )
+})
+
+describe("loadHandlerModule", () => {
+  it.scoped("loads a module's handlers and runs them merged with the built-ins", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const loaded = yield* loadHandlerModule(fixture("goodHandlers.ts"))
+      const handlers = TaskHandlers.builtin.merge(loaded)
+      expect(handlers.names).toEqual(["greet", "noop", "sleep"])
+      const run = makeRun({ handler: "greet", inputs: { NAME: "ada" } })
+      const { chunks, result } = yield* collect(run, { workingDir, handlers })
+      expect(result.metadata).toEqual({ greeted: "ada" })
+      expect(textOf(chunks, "stdout")).toBe("hello ada\n")
+    }),
+  )
+
+  it.effect("rejects a default export that is not a record of functions, naming the path", () =>
+    Effect.gen(function* () {
+      const path = fixture("notARecord.ts")
+      const error = yield* Effect.flip(loadHandlerModule(path))
+      expect(error._tag).toBe("HandlerModuleError")
+      expect(error.path).toBe(path)
+      expect(error.message).toContain(`cannot load task handlers from ${path}`)
+      expect(error.reason).toContain('["greet"]')
+    }),
+  )
+
+  it.effect("reports a module that throws on import or does not exist", () =>
+    Effect.gen(function* () {
+      const throwing = yield* Effect.flip(loadHandlerModule(fixture("throwsOnImport.ts")))
+      expect(throwing.reason).toContain("boom at import")
+      const missing = yield* Effect.flip(loadHandlerModule(fixture("doesNotExist.ts")))
+      expect(missing.code).toBe("HANDLER_MODULE_INVALID")
+      expect(missing.path).toBe(fixture("doesNotExist.ts"))
+    }),
+  )
+
+  it.scoped("a loaded handler that returns no Effect fails the attempt, not the worker", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const handlers = yield* loadHandlerModule(fixture("notAnEffect.ts"))
+      const { result } = yield* collect(makeRun({ handler: "plain" }), { workingDir, handlers })
+      expect(result.outcome).toBe("failed")
+      expect(result.message).toContain('handler "plain" did not return an Effect')
+    }),
+  )
+})
