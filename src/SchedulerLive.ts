@@ -2,7 +2,7 @@
  * Ready-made Scheduler layers, the composition roots of the library:
  *
  * - `SchedulerLive.embedded(…)` — everything in this process but the workers: PGlite in a data
- *   directory, a scheduler replica on loopback, and N local worker processes (what `airavata run`
+ *   directory (locked: one process at a time), a scheduler replica on loopback, and N local worker processes (what `airavata run`
  *   runs). Nothing to install.
  * - `SchedulerLive.postgres({ url, … })` — a replica on a PostgreSQL server, serving the gRPC worker
  *   endpoint for workers started elsewhere (`airavata worker`, pilots on clusters); no local workers.
@@ -10,7 +10,6 @@
  * Both also provide the Store (for what the Scheduler does not wrap) and the SchedulerEndpoint.
  * Closing the layer stops, in order: local workers (they drain), the worker endpoint, the database.
  */
-import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Context, Duration, Effect, Layer, Redacted } from "effect"
@@ -19,6 +18,7 @@ import { Scheduler } from "./actors/Scheduler.js"
 import { SchedulerActorsLive, serveScheduler } from "./api/SchedulerServer.js"
 import * as LocalCompute from "./layers/compute/local/LocalCompute.js"
 import { startLocalPilots } from "./layers/compute/local/startLocalPilots.js"
+import { embeddedStore } from "./layers/store/pglite/DataDir.js"
 import { StoreLive } from "./layers/store/StoreLive.js"
 import type { Store } from "./ports/Store.js"
 import { ensureLocalDirectory, LOCAL_COMPUTE } from "./programs/localDirectory.js"
@@ -160,13 +160,7 @@ export const SchedulerLive = {
   /** PGlite in `dataDir`, a replica on loopback and `workers` local worker processes. */
   embedded: (options: EmbeddedOptions = {}) => {
     const dataDir = Path.resolve(options.dataDir ?? ".airavata")
-    const dbDir = Path.join(dataDir, "db")
-    const store = Layer.unwrapEffect(
-      Effect.promise(() => Fs.mkdir(dbDir, { recursive: true })).pipe(
-        Effect.as(StoreLive.pglite({ dataDir: dbDir })),
-      ),
-    )
-    return compose(store, embeddedEndpoint(options, dataDir), options)
+    return compose(embeddedStore(dataDir), embeddedEndpoint(options, dataDir), options)
   },
   /** A replica on PostgreSQL serving the worker endpoint; workers run elsewhere. */
   postgres: (options: PostgresOptions) =>

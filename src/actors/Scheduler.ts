@@ -39,6 +39,8 @@ export interface SubmitOptions {
   readonly id?: ExperimentId
   /** false keeps the experiment CREATED until `start`; default true. */
   readonly start?: boolean
+  /** When the name is taken in the project, use `<name>-2`, `<name>-3`, … instead of failing. */
+  readonly freshName?: boolean
 }
 
 /** Why a submission was refused: the spec is invalid, or the Store refused the experiment. */
@@ -123,6 +125,7 @@ export const make = (options: SchedulerOptions = {}) =>
           ...(submitOptions.name === undefined ? {} : { name: submitOptions.name }),
           ...(submitOptions.id === undefined ? {} : { id: submitOptions.id }),
           ...(submitOptions.start === undefined ? {} : { start: submitOptions.start }),
+          ...(submitOptions.freshName === undefined ? {} : { freshName: submitOptions.freshName }),
         })
       }).pipe(Effect.provide(context), Effect.withSpan("Scheduler.submit"))
 

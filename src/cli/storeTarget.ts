@@ -4,14 +4,13 @@
  * directory was named explicitly). Commands spread `storeOptions` into their config and run with
  * `storeLayer(flags)`.
  */
-import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import { Options } from "@effect/cli"
 import { Config, type ConfigError, Effect, Layer, Option, Predicate, Redacted, Schema } from "effect"
+import { type DataDirInUse, embeddedStore, hasDatabase } from "../layers/store/pglite/DataDir.js"
 import { StoreLive, type StoreStartupError } from "../layers/store/StoreLive.js"
 import type { Store } from "../ports/Store.js"
 import { InvalidInput } from "./InvalidInput.js"
-import { embeddedStore, storeDir } from "./run/dataDir.js"
 
 /** Where the Store lives. */
 export type StoreTarget =
@@ -59,16 +58,6 @@ export const resolveStoreTarget = (
     })
   })
 
-/** Another process has the embedded database open; PGlite allows one process per directory. */
-export class DataDirInUse extends Schema.TaggedError<DataDirInUse>()("DataDirInUse", {
-  dataDir: Schema.String,
-  pid: Schema.Int,
-}) {
-  override get message() {
-    return `the data directory ${this.dataDir} is in use by process ${this.pid}; wait for it to finish`
-  }
-}
-
 /** The Store could not be opened: the server is unreachable, the database missing, a migration failed. */
 export class StoreUnreachable extends Schema.TaggedError<StoreUnreachable>()("StoreUnreachable", {
   /** The target, without credentials. */
@@ -98,74 +87,6 @@ const reasonOf = (error: StoreStartupError): string => {
   return detail === "" || detail === error.message ? error.message : `${error.message}: ${detail}`
 }
 
-const lockFile = (dataDir: string) => Path.join(dataDir, "db.lock")
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return error instanceof Error && "code" in error && error.code === "EPERM"
-  }
-}
-
-const errorCode = (error: unknown): unknown =>
-  error instanceof Error && "code" in error ? error.code : undefined
-
-// The directory cannot be used at all (permissions, a file in the way): reported, not a crash.
-const unusableDir = (dataDir: string) => (error: unknown) =>
-  new StoreUnreachable({
-    target: `data directory ${dataDir}`,
-    reason: Predicate.hasProperty(error, "message") ? String(error.message) : String(error),
-  })
-
-// false when the file exists.
-const createExclusive = (dataDir: string, file: string) =>
-  Effect.tryPromise({
-    try: () =>
-      Fs.writeFile(file, String(process.pid), { flag: "wx" }).then(
-        () => true,
-        (error: unknown) => (errorCode(error) === "EEXIST" ? false : Promise.reject(error)),
-      ),
-    catch: unusableDir(dataDir),
-  })
-
-const lockHolder = (file: string) =>
-  Effect.promise(() =>
-    Fs.readFile(file, "utf8").then(
-      (text) => Number.parseInt(text, 10),
-      () => Number.NaN,
-    ),
-  )
-
-// A lock left by a process that died is taken over.
-const takeLock = (dataDir: string): Effect.Effect<void, DataDirInUse | StoreUnreachable> =>
-  Effect.gen(function* () {
-    const file = lockFile(dataDir)
-    if (yield* createExclusive(dataDir, file)) return
-    const holder = yield* lockHolder(file)
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-      return yield* new DataDirInUse({ dataDir, pid: holder })
-    }
-    yield* Effect.promise(() => Fs.rm(file, { force: true }))
-    return yield* takeLock(dataDir)
-  })
-
-/** Holds `dataDir`'s lock file for the scope, so two CLI processes never open one PGlite database. */
-export const dataDirLock = (dataDir: string) =>
-  Effect.acquireRelease(takeLock(dataDir), () =>
-    Effect.promise(() => Fs.rm(lockFile(dataDir), { force: true })),
-  )
-
-const hasDatabase = (dataDir: string) =>
-  Effect.promise(() =>
-    Fs.stat(Path.join(storeDir(dataDir), "PG_VERSION")).then(
-      () => true,
-      () => false,
-    ),
-  )
-
 /** The Store of `target`. Unless `create`, an embedded directory without a database is an error. */
 export const targetLayer = (
   target: StoreTarget,
@@ -177,19 +98,24 @@ export const targetLayer = (
     return StoreLive.postgres({ url: target.url, maxConnections: 2 }).pipe(Layer.mapError(unreachable))
   }
   const { dataDir } = target
-  return Layer.unwrapScoped(
+  return Layer.unwrapEffect(
     Effect.gen(function* () {
       if (!options.create && !(yield* hasDatabase(dataDir))) {
         return yield* new InvalidInput({
           message: `no airavata database in ${dataDir}: pass --data-dir DIR or --database-url URL (or set DATABASE_URL)`,
         })
       }
-      yield* Effect.tryPromise({
-        try: () => Fs.mkdir(dataDir, { recursive: true }),
-        catch: unusableDir(dataDir),
-      })
-      yield* dataDirLock(dataDir)
-      return embeddedStore(dataDir).pipe(Layer.mapError(unreachable))
+      return embeddedStore(dataDir).pipe(
+        Layer.catchAll((error) =>
+          Layer.fail(
+            error._tag === "DataDirInUse"
+              ? error
+              : error._tag === "DataDirUnusable"
+                ? new StoreUnreachable({ target: `data directory ${dataDir}`, reason: error.reason })
+                : unreachable(error),
+          ),
+        ),
+      )
     }),
   )
 }

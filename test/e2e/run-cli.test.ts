@@ -73,5 +73,33 @@ describe("airavata run (e2e)", () => {
         }),
       120_000,
     )
+
+    it.effect(
+      "a second run in the same data directory is a new experiment; a directory in use is refused",
+      () =>
+        Effect.gen(function* () {
+          const dir = tempDir()
+          const args = ["run", "test/fixtures/run/tiny.yaml", "--workers", "1", "--data-dir", dir]
+          const first = yield* airavata(args)
+          const second = yield* airavata(args)
+          expect([first.exitCode, second.exitCode]).toEqual([0, 0])
+          expect(first.stderr).toMatch(/experiment exp_\S+: tiny,/)
+          expect(second.stderr).toMatch(/experiment exp_\S+: tiny-2,/)
+          const list = yield* airavata(["experiment", "list", "--data-dir", dir])
+          expect(list.stdout).toContain("tiny-2")
+
+          // A live process holds the lock (this test's own pid): PGlite must not be opened twice.
+          Fs.writeFileSync(Path.join(dir, "db.lock"), String(process.pid))
+          const refused = yield* airavata(args)
+          expect(refused.exitCode).not.toBe(0)
+          expect(refused.stderr).toContain(`in use by process ${process.pid}`)
+          // A lock left by a dead process is taken over.
+          Fs.writeFileSync(Path.join(dir, "db.lock"), "2147483646")
+          const third = yield* airavata(args)
+          expect(third.exitCode).toBe(0)
+          expect(third.stderr).toMatch(/: tiny-3,/)
+        }),
+      120_000,
+    )
   })
 })

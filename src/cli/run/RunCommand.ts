@@ -40,9 +40,11 @@ export const runCommand = Command.make(
       Effect.gen(function* () {
         const scheduler = yield* Scheduler
         const endpoint = yield* SchedulerEndpoint
-        const submitted = yield* scheduler.submit(spec)
+        const submitted = yield* scheduler.submit(spec, { freshName: true })
         const id = submitted.experiment.id
-        yield* Console.error(`experiment ${id}: ${spec.name}, ${workers} worker(s), data in ${dataDir}`)
+        yield* Console.error(
+          `experiment ${id}: ${submitted.experiment.name}, ${workers} worker(s), data in ${dataDir}`,
+        )
         const final = yield* followExperiment(
           id,
           submitted.experiment.totalTasks,
