@@ -4,11 +4,11 @@
  * extends leases on heartbeats, and tells the worker to drop attempts whose lease is gone. When
  * the stream ends, for whatever reason, the worker's in-flight tasks are requeued at once.
  */
-import { Deferred, Duration, Effect, Either, HashMap, Queue, Ref, Stream } from "effect"
+import { Cause, Deferred, Duration, Effect, Either, HashMap, Queue, Ref, Stream } from "effect"
 import type { Attempt, TaskId, WorkerId } from "../domain/Ids.js"
 import { Store } from "../ports/Store.js"
 import type { StoreUnavailable } from "../ports/StoreErrors.js"
-import type { ClaimedTask, Lease, LogChunk, TaskReport } from "../ports/StoreModel.js"
+import { type ClaimedTask, Lease, type LogChunk, type TaskReport } from "../ports/StoreModel.js"
 import { Dispatcher } from "./Dispatcher.js"
 import { type SessionInput, SessionOutput } from "./SessionMessages.js"
 
@@ -165,8 +165,8 @@ export const runWorkerSession = (
             if (change._tag === "ExperimentChanged" && change.status === "CANCELED") {
               const mine = HashMap.toEntries(yield* Ref.get(inFlight))
                 .filter(([, f]) => f.experimentId === change.experimentId)
-                .map(([taskId, f]) => ({ taskId, attempt: f.attempt }))
-              if (mine.length > 0) yield* heartbeat(mine as ReadonlyArray<Lease>)
+                .map(([taskId, f]) => Lease.make({ taskId, attempt: f.attempt }))
+              if (mine.length > 0) yield* heartbeat(mine)
             }
           }
         }),
@@ -187,29 +187,37 @@ export const runWorkerSession = (
         }
       }
 
-      // Background fibers end with the session's scope; a failure of any ends the session.
-      const failures = yield* Queue.unbounded<StoreUnavailable>()
+      // Background fibers end with the session's scope. A failure or a defect in any of them ends
+      // the session (its tasks are released by the finalizer above) instead of leaving a worker
+      // connected to a session that no longer claims or applies reports.
+      const failures = yield* Queue.unbounded<Cause.Cause<StoreUnavailable>>()
       const supervise = <A>(effect: Effect.Effect<A, StoreUnavailable>) =>
         effect.pipe(
-          Effect.catchAll((e) => failures.offer(e)),
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause) ? Effect.void : failures.offer(cause),
+          ),
           Effect.forkScoped,
         )
       yield* supervise(claimLoop)
       yield* supervise(applyReports)
       yield* supervise(applyOutput)
       yield* supervise(watchChanges)
-      yield* incoming.pipe(
-        Stream.runForEach(handle),
-        // The worker closed its side: apply what it sent, then end the session.
-        Effect.zipRight(Effect.all([flushed(reports), flushed(chunks)])),
-        Effect.catchAll((e) => failures.offer(e)),
-        Effect.ensuring(out.shutdown),
-        Effect.forkScoped,
+      yield* supervise(
+        incoming.pipe(
+          Stream.runForEach(handle),
+          // The worker closed its side: apply what it sent, then end the session.
+          Effect.zipRight(Effect.all([flushed(reports), flushed(chunks)])),
+          Effect.ensuring(out.shutdown),
+        ),
       )
       return Stream.fromQueue(out).pipe(
-        Stream.merge(Stream.fromEffect(failures.take).pipe(Stream.flatMap((e) => Stream.fail(e))), {
-          haltStrategy: "either",
-        }),
+        Stream.merge(
+          Stream.fromEffect(failures.take).pipe(
+            Stream.tap((cause) => Effect.logError(`worker session ${workerId} ended`, cause)),
+            Stream.flatMap(Stream.failCause),
+          ),
+          { haltStrategy: "either" },
+        ),
       )
     }),
   )

@@ -3,7 +3,7 @@
  * credits queued by many task fibers leave as few, batched messages (one TaskStatusBatch, one
  * TaskOutputBatch, one TaskRequest with the summed credits), in the order they were queued.
  */
-import { Effect, type Queue } from "effect"
+import { Chunk, Duration, Effect, type Queue } from "effect"
 import type { GrpcCallError } from "../api/grpc/GrpcErrors.js"
 import {
   type Heartbeat,
@@ -43,15 +43,26 @@ export const toMessages = (workerId: string, batch: Iterable<Outgoing>): Readonl
   return messages
 }
 
-/** Sends queued items until the queue shuts down or a send fails. */
+const maxBatch = 1024
+
+/**
+ * Sends queued items until the queue shuts down or a send fails. Like Nagle's algorithm, a small
+ * batch waits `linger` for company: attempts ending within that window share one status batch and
+ * one credit message, so the scheduler claims and reports many tasks per statement.
+ */
 export const pumpOutbox = (
   workerId: string,
   queue: Queue.Dequeue<Outgoing>,
   send: (message: WorkerMessage) => Effect.Effect<void, GrpcCallError>,
+  linger: Duration.DurationInput = Duration.millis(1),
 ) =>
   Effect.gen(function* () {
     for (;;) {
-      const batch = yield* queue.takeBetween(1, 1024)
+      let batch = Chunk.toReadonlyArray(yield* queue.takeBetween(1, maxBatch))
+      if (batch.length < maxBatch / 8) {
+        yield* Effect.sleep(linger)
+        batch = batch.concat(Chunk.toReadonlyArray(yield* queue.takeUpTo(maxBatch - batch.length)))
+      }
       yield* Effect.forEach(toMessages(workerId, batch), send, { discard: true })
     }
   })

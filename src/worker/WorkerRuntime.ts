@@ -5,7 +5,7 @@
  * no new credits, running attempts get `drainTimeout` to finish and report, the rest are handed
  * back by closing the stream (the scheduler requeues them at once).
  */
-import { Deferred, Duration, Effect, FiberMap, Queue, Redacted, Ref, Schedule, Stream } from "effect"
+import { Deferred, Duration, Effect, Fiber, FiberMap, Queue, Redacted, Ref, Schedule, Stream } from "effect"
 import { decodeTaskAssignment } from "../api/grpc/AssignedTask.js"
 import { durationFromProto, makeWorkerGrpcClient, type PollSession, WorkerProto } from "../api/grpc/index.js"
 import type { TaskExecutor } from "./executor/index.js"
@@ -134,7 +134,7 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
       })
     })
 
-    yield* pumpOutbox(config.workerId, outbox, session.send).pipe(Effect.forkScoped)
+    const pump = yield* pumpOutbox(config.workerId, outbox, session.send).pipe(Effect.forkScoped)
     yield* heartbeat.pipe(Effect.repeat(Schedule.spaced(heartbeatEvery)), Effect.forkScoped)
     yield* offer({ _tag: "Credits", credits: config.slots })
     yield* Effect.logInfo(
@@ -160,7 +160,8 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
       }).pipe(Effect.ignore),
     )
 
-    yield* session.messages.pipe(Stream.runForEach(handle))
+    // A failed send ends the connection (and so reconnects) instead of leaving reports to pile up.
+    yield* Effect.raceFirst(session.messages.pipe(Stream.runForEach(handle)), Fiber.join(pump))
   }).pipe(Effect.scoped)
 
 /**

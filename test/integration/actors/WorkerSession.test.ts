@@ -1,0 +1,124 @@
+/**
+ * WorkerSession over a real (in-memory PGlite) Store: what a connected worker gets, and what
+ * happens to its tasks when its stream closes or its session crashes.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Chunk, Effect, Exit, Fiber, Layer, Queue, Stream } from "effect"
+import { Dispatcher } from "../../../src/actors/Dispatcher.js"
+import type { SessionInput, SessionOutput } from "../../../src/actors/SessionMessages.js"
+import { runWorkerSession } from "../../../src/actors/WorkerSession.js"
+import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
+import { Backoff, RetryPolicy } from "../../../src/domain/RetryPolicy.js"
+import { StoreLive } from "../../../src/layers/store/StoreLive.js"
+import { Store } from "../../../src/ports/Store.js"
+import type { ClaimedTask } from "../../../src/ports/StoreModel.js"
+import { finish, submit, sweep, tenant, worker } from "../store/fixtures.js"
+
+// A lost attempt counts against the retry budget; these tasks have budget left and no backoff.
+const retry = RetryPolicy.make({ retries: 2, backoff: Backoff.make({ baseMs: 0, jitter: 0 }) })
+
+const credits = (n: number): SessionInput => ({ _tag: "Credits", credits: n })
+
+/** A session for `workerId` fed from a queue the test writes to; its output as a queue. */
+const connect = (workerId: WorkerId) =>
+  Effect.gen(function* () {
+    const input = yield* Queue.unbounded<SessionInput>()
+    const output = yield* Queue.unbounded<SessionOutput>()
+    const fiber = yield* runWorkerSession(workerId, `session-${workerId}`, Stream.fromQueue(input), {
+      pollInterval: "50 millis",
+    }).pipe(
+      Stream.runForEach((o) => output.offer(o)),
+      Effect.fork,
+    )
+    /** The next tasks assigned, skipping anything else. */
+    const assigned = Effect.gen(function* () {
+      for (;;) {
+        const message = yield* output.take
+        if (message._tag === "Assign") return message.tasks
+      }
+    })
+    return { input, assigned, fiber, close: input.shutdown }
+  })
+
+const statusOf = (id: TaskId) =>
+  Effect.flatMap(Store, (store) => store.getTask(id)).pipe(Effect.map((d) => [d.task.status, d.task.attempt]))
+
+const storeLayer = StoreLive.pglite()
+const base = Layer.provideMerge(Dispatcher.Default, storeLayer)
+
+/** The real Store, except that `reportMany` dies: a bug inside the session's report path. */
+const crashingReports = Layer.effect(
+  Store,
+  Effect.map(Store, (store) => ({ ...store, reportMany: () => Effect.die(new Error("bug in reportMany")) })),
+)
+
+describe("WorkerSession", () => {
+  it.effect("assigns as many tasks as the worker has credits, and more as credits return", () =>
+    Effect.gen(function* () {
+      const owner = yield* tenant
+      const id = yield* worker(owner)
+      yield* submit(owner, sweep("t", 5))
+      const session = yield* connect(id)
+      yield* session.input.offer(credits(2))
+      const first = yield* session.assigned
+      expect(first).toHaveLength(2)
+      yield* session.input.offer({ _tag: "Reports", reports: first.map((t) => finish(t)) })
+      yield* session.input.offer(credits(2))
+      const second = yield* session.assigned
+      expect(second).toHaveLength(2)
+      expect(new Set([...first, ...second].map((t) => t.taskId)).size).toBe(4)
+      expect(yield* statusOf(first[0]?.taskId as TaskId)).toEqual(["COMPLETED", 1])
+      yield* session.close
+      yield* Fiber.join(session.fiber)
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("requeues the worker's in-flight tasks as soon as its stream closes", () =>
+    Effect.gen(function* () {
+      const owner = yield* tenant
+      const id = yield* worker(owner)
+      yield* submit(owner, sweep("t", 1, { retry }))
+      const session = yield* connect(id)
+      yield* session.input.offer(credits(1))
+      const [task] = yield* session.assigned
+      expect(yield* statusOf(task?.taskId as TaskId)).toEqual(["DATA_STAGING", 1])
+      yield* session.close
+      yield* Fiber.join(session.fiber)
+      // Released at once, not after the lease: attempt 2 may start on another worker now.
+      const [status] = yield* statusOf(task?.taskId as TaskId)
+      expect(status).toBe("QUEUED")
+      const other = yield* connect(yield* worker(owner))
+      yield* other.input.offer(credits(1))
+      const [again] = yield* other.assigned
+      expect([again?.taskId, again?.attempt]).toEqual([task?.taskId, 2])
+      yield* other.close
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("a crash inside a session ends that session with the defect and returns its tasks", () =>
+    Effect.gen(function* () {
+      const owner = yield* tenant
+      yield* submit(owner, sweep("t", 2, { retry }))
+      const crashing = yield* Effect.gen(function* () {
+        const session = yield* connect(yield* worker(owner))
+        yield* session.input.offer(credits(1))
+        const [task] = yield* session.assigned
+        yield* session.input.offer({ _tag: "Reports", reports: [finish(task as ClaimedTask)] })
+        return { exit: yield* Fiber.await(session.fiber), task: task as ClaimedTask }
+      }).pipe(Effect.provide(crashingReports))
+      expect(Exit.isFailure(crashing.exit)).toBe(true)
+      if (Exit.isFailure(crashing.exit)) {
+        const defects = Chunk.toReadonlyArray(Cause.defects(crashing.exit.cause))
+        expect(String(defects[0])).toContain("bug in reportMany")
+      }
+      expect((yield* statusOf(crashing.task.taskId))[0]).toBe("QUEUED")
+
+      // The rest of the scheduler keeps going: a healthy session gets both tasks.
+      const healthy = yield* connect(yield* worker(owner))
+      yield* healthy.input.offer(credits(2))
+      const tasks = yield* healthy.assigned
+      expect(tasks.map((t) => t.taskId)).toContain(crashing.task.taskId)
+      yield* healthy.close
+    }).pipe(Effect.provide(base)),
+  )
+})
