@@ -20,8 +20,25 @@ export interface PgliteOptions {
   readonly dataDir?: string | undefined
 }
 
+// PGlite runs in this thread and its promises resolve as microtasks, so a long run of statements
+// (a million-task insert in one transaction) would never let the event loop poll: gRPC streams,
+// heartbeats and IPC would stall. Every few milliseconds a statement first waits one turn of it.
+let lastTurn = performance.now()
+const letEventLoopTurn = Effect.suspend(() => {
+  const now = performance.now()
+  if (now - lastTurn < 10) return Effect.void
+  lastTurn = now
+  return Effect.async<void>((resume) => {
+    const handle = setImmediate(() => resume(Effect.void))
+    return Effect.sync(() => clearImmediate(handle))
+  })
+})
+
 const attempt = <A>(message: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (cause) => new SqlError({ cause, message }) })
+  Effect.zipRight(
+    letEventLoopTurn,
+    Effect.tryPromise({ try: run, catch: (cause) => new SqlError({ cause, message }) }),
+  )
 
 /** Opens PGlite for the scope's lifetime and builds the SqlClient and ChangeListener over it. */
 export const make = (
