@@ -4,11 +4,30 @@
  * extends leases on heartbeats, and tells the worker to drop attempts whose lease is gone. When
  * the stream ends, for whatever reason, the worker's in-flight tasks are requeued at once.
  */
-import { Cause, Deferred, Duration, Effect, Either, HashMap, Queue, Ref, Stream } from "effect"
+import {
+  Cause,
+  Clock,
+  DateTime,
+  Deferred,
+  Duration,
+  Effect,
+  Either,
+  FiberSet,
+  HashMap,
+  Queue,
+  Ref,
+  Stream,
+} from "effect"
 import type { Attempt, TaskId, WorkerId } from "../domain/Ids.js"
 import { Store } from "../ports/Store.js"
 import type { StoreUnavailable } from "../ports/StoreErrors.js"
-import { type ClaimedTask, Lease, type LogChunk, type TaskReport } from "../ports/StoreModel.js"
+import {
+  type ClaimedTask,
+  Lease,
+  type LogChunk,
+  type ReportOutcome,
+  type TaskReport,
+} from "../ports/StoreModel.js"
 import { Dispatcher } from "./Dispatcher.js"
 import { type SessionInput, SessionOutput } from "./SessionMessages.js"
 
@@ -55,6 +74,7 @@ export const runWorkerSession = (
       const reports = yield* Queue.unbounded<Item<TaskReport>>()
       const chunks = yield* Queue.unbounded<Item<LogChunk>>()
       const kick = yield* Queue.sliding<void>(1)
+      const wakeUps = yield* FiberSet.make()
       const credits = yield* Ref.make(0)
       const inFlight = yield* Ref.make(HashMap.empty<TaskId, InFlight>())
 
@@ -111,6 +131,23 @@ export const runWorkerSession = (
         }
       }).pipe(Effect.withSpan("WorkerSession.claimLoop"))
 
+      // A failed attempt requeued with backoff becomes claimable at `notBefore`, when no NOTIFY
+      // fires: wake this process's sessions then instead of at their next fallback poll.
+      const wakeForRetries = (results: ReadonlyArray<Either.Either<ReportOutcome, unknown>>) => {
+        const retries = results.flatMap((r) =>
+          Either.isRight(r) && r.right.status === "QUEUED" && r.right.notBefore !== undefined
+            ? [DateTime.toEpochMillis(r.right.notBefore)]
+            : [],
+        )
+        if (retries.length === 0) return Effect.void
+        const at = Math.min(...retries)
+        return Clock.currentTimeMillis.pipe(
+          Effect.flatMap((now) => Effect.sleep(Duration.millis(Math.max(0, at - now)))),
+          Effect.zipRight(dispatcher.publish({ _tag: "TasksReady", experimentIds: [] })),
+          FiberSet.run(wakeUps),
+        )
+      }
+
       const applyReports = Effect.gen(function* () {
         for (;;) {
           const batch = yield* reports.takeBetween(1, batchSize)
@@ -128,6 +165,7 @@ export const runWorkerSession = (
           }
           // A completion may have released dependants: look again without waiting for NOTIFY.
           yield* kick.offer(undefined)
+          yield* wakeForRetries(results)
           yield* Effect.forEach(markersOf(batch), (done) => Deferred.succeed(done, undefined))
         }
       })

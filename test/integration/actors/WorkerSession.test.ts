@@ -3,7 +3,19 @@
  * happens to its tasks when its stream closes or its session crashes.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Layer, Queue, Stream } from "effect"
+import {
+  Cause,
+  Chunk,
+  type Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Queue,
+  Stream,
+  TestClock,
+} from "effect"
 import { Dispatcher } from "../../../src/actors/Dispatcher.js"
 import type { SessionInput, SessionOutput } from "../../../src/actors/SessionMessages.js"
 import { runWorkerSession } from "../../../src/actors/WorkerSession.js"
@@ -20,12 +32,12 @@ const retry = RetryPolicy.make({ retries: 2, backoff: Backoff.make({ baseMs: 0, 
 const credits = (n: number): SessionInput => ({ _tag: "Credits", credits: n })
 
 /** A session for `workerId` fed from a queue the test writes to; its output as a queue. */
-const connect = (workerId: WorkerId) =>
+const connect = (workerId: WorkerId, pollInterval: Duration.DurationInput = "50 millis") =>
   Effect.gen(function* () {
     const input = yield* Queue.unbounded<SessionInput>()
     const output = yield* Queue.unbounded<SessionOutput>()
     const fiber = yield* runWorkerSession(workerId, `session-${workerId}`, Stream.fromQueue(input), {
-      pollInterval: "50 millis",
+      pollInterval,
     }).pipe(
       Stream.runForEach((o) => output.offer(o)),
       Effect.fork,
@@ -37,7 +49,7 @@ const connect = (workerId: WorkerId) =>
         if (message._tag === "Assign") return message.tasks
       }
     })
-    return { input, assigned, fiber, close: input.shutdown }
+    return { input, output, assigned, fiber, close: input.shutdown }
   })
 
 const statusOf = (id: TaskId) =>
@@ -119,6 +131,28 @@ describe("WorkerSession", () => {
       const tasks = yield* healthy.assigned
       expect(tasks.map((t) => t.taskId)).toContain(crashing.task.taskId)
       yield* healthy.close
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("a task failed with retries left is assigned again right when its backoff ends", () =>
+    Effect.gen(function* () {
+      const owner = yield* tenant
+      const id = yield* worker(owner)
+      const backoff = RetryPolicy.make({ retries: 1, backoff: Backoff.make({ baseMs: 5_000, jitter: 0 }) })
+      yield* submit(owner, sweep("t", 1, { retry: backoff }))
+      // No fallback poll within the test: only the wake-up at the end of the backoff can assign.
+      const session = yield* connect(id, "1 hour")
+      yield* session.input.offer(credits(1))
+      const [task] = yield* session.assigned
+      yield* session.input.offer({ _tag: "Reports", reports: [finish(task as ClaimedTask, "FAILED")] })
+      yield* session.input.offer(credits(1))
+      yield* Effect.iterate(0, { while: (n) => n < 50, body: (n) => Effect.as(Effect.yieldNow(), n + 1) })
+      yield* TestClock.adjust("4999 millis")
+      expect(yield* Queue.poll(session.output)).toEqual(Option.none())
+      yield* TestClock.adjust("1 millis")
+      const [again] = yield* session.assigned
+      expect([again?.taskId, again?.attempt]).toEqual([task?.taskId, 2])
+      yield* session.close
     }).pipe(Effect.provide(base)),
   )
 })
