@@ -54,7 +54,9 @@ export const ExperimentMachine = make<ExperimentStatus>("experiment", {
  * CREATED (waiting on dependencies) → QUEUED → DATA_STAGING → ENV_SETUP → RUNNING →
  * OUTPUT_STAGING → COMPLETED. A claim moves QUEUED → DATA_STAGING; any leased state can fail,
  * be canceled, or go back to QUEUED (lease lost, retry). FAILED goes back to QUEUED on an explicit
- * retry, so it is final only for the run that produced it.
+ * retry, so it is final only for the run that produced it. CANCELED goes back to CREATED only by
+ * that same retry, and only for a task canceled because an upstream task failed (a canceled
+ * experiment is final, so its tasks stay CANCELED). Only COMPLETED is final.
  */
 export const TaskMachine = make<TaskStatus>("task", {
   CREATED: ["QUEUED", "FAILED", "CANCELED"],
@@ -65,7 +67,7 @@ export const TaskMachine = make<TaskStatus>("task", {
   OUTPUT_STAGING: ["COMPLETED", "QUEUED", "FAILED", "CANCELED"],
   COMPLETED: [],
   FAILED: ["QUEUED"],
-  CANCELED: [],
+  CANCELED: ["CREATED"],
 })
 
 /** The forward progress of a leased task, in order. */

@@ -179,7 +179,10 @@ export class CancelResult extends Schema.Class<CancelResult>("CancelResult")({
 
 export class RetryResult extends Schema.Class<RetryResult>("RetryResult")({
   experiment: ExperimentSummary,
+  /** FAILED tasks queued again. */
   requeuedTasks: NonNegativeInt,
+  /** Tasks their failure had canceled, waiting again (CREATED) or queued. */
+  revivedTasks: NonNegativeInt,
 }) {}
 
 /** A worker announcing itself (at provisioning or when it first connects). */

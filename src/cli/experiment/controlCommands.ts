@@ -64,6 +64,9 @@ export const retryCommand = control(
   (store, id) =>
     Effect.map(store.retryFailed(id), (r) => ({
       experiment: r.experiment,
-      detail: { text: `${r.requeuedTasks} task(s) requeued`, json: { requeuedNow: r.requeuedTasks } },
+      detail: {
+        text: `${r.requeuedTasks} failed task(s) requeued, ${r.revivedTasks} canceled dependent(s) revived`,
+        json: { requeuedNow: r.requeuedTasks, revived: r.revivedTasks },
+      },
     })),
 )

@@ -1,7 +1,8 @@
 /**
- * Experiment lifecycle operations: start, pause, resume, cancel and retry of failed tasks. Each
- * locks the experiment row, asks ExperimentMachine for the move, then writes it with
- * compare-and-set, so two operators racing get one success and one IllegalTransition.
+ * Experiment lifecycle operations: start, pause, resume, cancel and retry of failed tasks (and of
+ * the dependents their failure canceled). Each locks the experiment row, asks ExperimentMachine
+ * for the move, then writes it with compare-and-set, so two operators racing get one success and
+ * one IllegalTransition.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Option } from "effect"
@@ -14,9 +15,12 @@ import { CancelResult, type ExperimentSummary, HeldLease, RetryResult } from "..
 import { notify, notifyChanged, notifyReady } from "./Notify.js"
 import { transaction } from "./SqlFailures.js"
 import { adjustLoad, noDelta } from "./sql/adjustLoad.js"
+import { cancelDependents } from "./sql/cancelDependents.js"
 import { cancelTasks } from "./sql/cancelTasks.js"
 import { finishExperiments } from "./sql/finishExperiments.js"
 import { retryFailedTasks } from "./sql/retryFailedTasks.js"
+import { reviveCanceledTasks } from "./sql/reviveCanceledTasks.js"
+import { selectFailedTasks } from "./sql/selectFailedTasks.js"
 import { selectSummary } from "./sql/selectSummaries.js"
 import { lockExperiment, setExperimentStatus } from "./sql/setExperimentStatus.js"
 import { now as currentTime } from "./Time.js"
@@ -93,6 +97,9 @@ export const retryFailed =
     transaction(sql)(
       Effect.gen(function* () {
         yield* requireTaskMove("FAILED", "QUEUED")
+        // Revived tasks with nothing left to wait on take CREATED → QUEUED at once, as at insertion.
+        yield* requireTaskMove("CANCELED", "CREATED")
+        yield* requireTaskMove("CREATED", "QUEUED")
         const now = yield* currentTime
         const status = yield* lockExperiment(sql, id)
         if (Option.isNone(status)) return yield* new EntityNotFound({ entity: "experiment", id })
@@ -104,11 +111,21 @@ export const retryFailed =
           yield* notify(sql, { _tag: "ExperimentChanged", experimentId: id, status: to })
         }
         const requeued = yield* retryFailedTasks(sql, id, now)
-        yield* adjustLoad(sql, new Map([[id, { ...noDelta, failed: -requeued }]]))
-        if (requeued > 0) {
-          yield* notifyReady(sql, [id])
-          yield* notifyChanged(sql, [id])
-        }
-        return RetryResult.make({ experiment: yield* summaryOf(sql, id), requeuedTasks: requeued }, true)
+        // What the failures canceled downstream resumes too, as if they had not happened.
+        const revived = yield* reviveCanceledTasks(sql, id, now)
+        // A dependency that failed for good while this ran was not requeued, and its cascade found
+        // these tasks still CANCELED: cancel again what waits on it.
+        const recanceled =
+          revived.revived === 0 ? [] : yield* cancelDependents(sql, yield* selectFailedTasks(sql, id), now)
+        yield* adjustLoad(
+          sql,
+          new Map([[id, { ...noDelta, failed: -requeued, canceled: recanceled.length - revived.revived }]]),
+        )
+        if (requeued + revived.queued > 0) yield* notifyReady(sql, [id])
+        if (requeued + revived.revived > 0) yield* notifyChanged(sql, [id])
+        return RetryResult.make(
+          { experiment: yield* summaryOf(sql, id), requeuedTasks: requeued, revivedTasks: revived.revived },
+          true,
+        )
       }),
     ).pipe(Effect.withSpan("Store.retryFailed", { attributes: { experimentId: id } }))

@@ -10,12 +10,14 @@ import { controlTests } from "./controlTests.js"
 import { dependencyTests } from "./dependencyTests.js"
 import { feedTests } from "./feedTests.js"
 import { registryTests } from "./registryTests.js"
+import { retryTests } from "./retryTests.js"
 
 export const storeSuite = <E>(engine: string, store: Layer.Layer<Store, E>) =>
   layer(store, { timeout: "120 seconds" })(`Store on ${engine}`, (it) => {
     claimTests(it)
     dependencyTests(it)
     controlTests(it)
+    retryTests(it)
     registryTests(it)
     feedTests(it)
   })

@@ -57,8 +57,9 @@ const taskEdges = parseEdges(`
   OUTPUT_STAGING -> FAILED
   OUTPUT_STAGING -> CANCELED
   FAILED -> QUEUED
+  CANCELED -> CREATED
 `)
-const taskTerminal = new Set(["COMPLETED", "CANCELED"])
+const taskTerminal = new Set(["COMPLETED"])
 
 const workerEdges = parseEdges(`
   REGISTERED -> IDLE

@@ -36,6 +36,7 @@ const expected: Record<string, ReadonlyArray<TaskStatus>> = {
   "OUTPUT_STAGING -> FAILED": ["FAILED"],
   "OUTPUT_STAGING -> CANCELED": ["CANCELED"],
   "FAILED -> QUEUED": ["QUEUED"],
+  "CANCELED -> CREATED": ["CREATED"],
 }
 
 const statuses = TaskStatus.literals

@@ -1,7 +1,8 @@
 /**
  * Cancels everything downstream of tasks that failed for good: their instance dependents, every
  * waiting instance of task names with a barrier on theirs, and so on transitively. Each canceled
- * task's error names the failed task it was waiting on. Returns the canceled tasks' experiments,
+ * task's error names the failed task it was waiting on, and `canceled_by` holds that task's id, so
+ * retryFailed can tell these cancellations from any other. Returns the canceled tasks' experiments,
  * one entry per task.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
@@ -23,19 +24,19 @@ export const cancelDependents = (sql: SqlClient.SqlClient, failed: ReadonlyArray
   failed.length === 0
     ? Effect.succeed([])
     : Effect.flatMap(
-        sql`WITH RECURSIVE doomed(id, root) AS (
-            SELECT x.id, f.key FROM tasks f
+        sql`WITH RECURSIVE doomed(id, root, root_key) AS (
+            SELECT x.id, f.id, f.key FROM tasks f
             CROSS JOIN LATERAL (${sql.literal(downstream("f"))}) x
             WHERE f.id = ANY(${failed}::uuid[])
           UNION
-            SELECT x.id, doomed.root FROM doomed
+            SELECT x.id, doomed.root, doomed.root_key FROM doomed
             JOIN tasks f ON f.id = doomed.id
             CROSS JOIN LATERAL (${sql.literal(downstream("f"))}) x
           ), first AS (
-            SELECT DISTINCT ON (id) id, root FROM doomed ORDER BY id, root
+            SELECT DISTINCT ON (id) id, root, root_key FROM doomed ORDER BY id, root_key
           )
-          UPDATE tasks t SET status = 'CANCELED', error = 'upstream task ' || first.root || ' failed',
-            completed_at = ${now}, updated_at = ${now}
+          UPDATE tasks t SET status = 'CANCELED', error = 'upstream task ' || first.root_key || ' failed',
+            canceled_by = first.root, completed_at = ${now}, updated_at = ${now}
           FROM first WHERE t.id = first.id AND t.status = 'CREATED'
           RETURNING t.experiment_id AS "experimentId"`,
         decodeRows,
