@@ -1,6 +1,7 @@
 /**
- * The change feed over LISTEN/NOTIFY: one channel per kind of change, a JSON payload decoded with
- * Schema on receipt. Notifications are sent inside the writing transaction, so they are delivered
+ * The change feed over LISTEN/NOTIFY: one channel, a JSON payload tagged with the kind of change
+ * and decoded with Schema on receipt (one LISTEN per replica: the driver's listen connection runs
+ * one query at a time). Notifications are sent inside the writing transaction, so they are delivered
  * on commit and never for a rolled-back change.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
@@ -10,12 +11,8 @@ import { StoreChange } from "../../ports/StoreModel.js"
 import type { ChangeListener } from "./ChangeListener.js"
 import { unavailable } from "./SqlFailures.js"
 
-/** Channel per change tag. */
-export const channels = {
-  TasksReady: "airavata_tasks_ready",
-  TasksChanged: "airavata_tasks_changed",
-  ExperimentChanged: "airavata_experiment_changed",
-} as const satisfies Record<StoreChange["_tag"], string>
+/** The channel every change is sent on. */
+export const channel = "airavata_changes"
 
 // pg_notify payloads are limited to 8000 bytes; beyond this many ids the payload says "any".
 const maxIds = 100
@@ -30,7 +27,7 @@ const ids = (experimentIds: Iterable<ExperimentId>): ReadonlyArray<ExperimentId>
 
 /** `change` as a channel and payload, for batching several into one statement (bookkeep). */
 const notification = (change: StoreChange): { readonly channel: string; readonly payload: string } => ({
-  channel: channels[change._tag],
+  channel,
   payload: encode(change),
 })
 
@@ -48,7 +45,7 @@ export const taskNotifications = (ready: Iterable<ExperimentId>, changed: Iterab
 
 /** Sends `change` on its channel within the current transaction. */
 export const notify = (sql: SqlClient.SqlClient, change: StoreChange) =>
-  sql`select pg_notify(${channels[change._tag]}, ${encode(change)})`.pipe(Effect.asVoid)
+  sql`select pg_notify(${channel}, ${encode(change)})`.pipe(Effect.asVoid)
 
 /** NOTIFY TasksReady for these experiments, if any. */
 export const notifyReady = (sql: SqlClient.SqlClient, experimentIds: Iterable<ExperimentId>) => {
@@ -62,25 +59,17 @@ export const notifyChanged = (sql: SqlClient.SqlClient, experimentIds: Iterable<
   return list.length === 0 ? Effect.void : notify(sql, { _tag: "TasksChanged", experimentIds: ids(list) })
 }
 
-/** Every change on every channel, decoded; malformed payloads are logged and skipped. */
+/** Every change, decoded; malformed payloads are logged and skipped. */
 export const changeStream = (listener: ChangeListener["Type"]) =>
-  Stream.mergeAll(
-    Object.values(channels).map((channel) =>
-      listener.listen(channel).pipe(
-        Stream.mapError(unavailable),
-        Stream.mapEffect((payload) =>
-          decode(payload).pipe(
-            Effect.map((change) => [change]),
-            Effect.catchAll((error) =>
-              Effect.as(
-                Effect.logWarning("ignoring malformed store notification", channel, error.message),
-                [],
-              ),
-            ),
-          ),
+  listener.listen(channel).pipe(
+    Stream.mapError(unavailable),
+    Stream.mapEffect((payload) =>
+      decode(payload).pipe(
+        Effect.map((change) => [change]),
+        Effect.catchAll((error) =>
+          Effect.as(Effect.logWarning("ignoring malformed store notification", channel, error.message), []),
         ),
-        Stream.flattenIterables,
       ),
     ),
-    { concurrency: "unbounded" },
+    Stream.flattenIterables,
   )

@@ -9,7 +9,7 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import { ExperimentId } from "../../../domain/Ids.js"
 import { ExperimentStatus } from "../../../domain/Status.js"
-import { channels } from "../Notify.js"
+import { channel } from "../Notify.js"
 import { rowDecoder } from "../Rows.js"
 import { experimentSources } from "../Transitions.js"
 
@@ -41,6 +41,6 @@ export const finishExperiments = (
           WHERE e.id = t.id AND t.terminal = t.total_tasks AND e.status = ANY(${finishable}::text[])
           RETURNING e.id, e.status
         )
-        SELECT f.id, f.status, pg_notify(${channels.ExperimentChanged},
+        SELECT f.id, f.status, pg_notify(${channel},
           json_build_object('_tag', 'ExperimentChanged', 'experimentId', f.id, 'status', f.status)::text)
         FROM finished f`.pipe(Effect.flatMap(decodeFinished))
