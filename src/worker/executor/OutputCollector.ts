@@ -1,15 +1,13 @@
 /**
- * Where an attempt's output goes: every write is appended to `stdout.log` / `stderr.log` in the
- * attempt directory and queued for the event stream, which coalesces queued writes of the same
- * stream into chunks of at most MAX_CHUNK_BYTES and numbers them. A slow consumer pauses the
- * process pipes (back-pressure) instead of letting the queue grow without bound.
+ * Where an attempt's output goes: every write is appended to its log file (LogFiles) and queued
+ * for the consumer, which gets queued writes of the same stream coalesced into chunks of at most
+ * MAX_CHUNK_BYTES, numbered. A slow consumer pauses the process pipes (back-pressure) instead of
+ * letting the queue grow without bound.
  */
-import * as Fs from "node:fs"
-import * as Path from "node:path"
 import type { Readable } from "node:stream"
 import { StringDecoder } from "node:string_decoder"
-import { type Cause, Chunk, Effect, Mailbox, type Scope, Stream } from "effect"
-import { TaskWorkdirError } from "./ExecutorErrors.js"
+import { type Cause, Chunk, Effect, Exit, Mailbox, Stream } from "effect"
+import type { LogFiles } from "./LogFiles.js"
 import {
   MAX_CHUNK_BYTES,
   OutputChunk,
@@ -35,60 +33,40 @@ interface Piece {
 
 type Item = Piece | TaskStarted | TaskFinished
 
-export interface OutputCollector {
+/**
+ * The consuming side of an attempt's events, used one way or the other: as a Stream, or handed to
+ * a function one by one, which costs far less per attempt than running a Stream.
+ */
+export interface AttemptEvents {
+  readonly toStream: () => Stream.Stream<TaskEvent>
+  /** Applies `f` to every event in order, up to the last; fails as `f` does, or as the stream would. */
+  readonly forEach: <E, R>(f: (event: TaskEvent) => Effect.Effect<unknown, E, R>) => Effect.Effect<void, E, R>
+}
+
+export interface OutputCollector extends AttemptEvents {
   /** Appends `data` to the stream's log file and queues it; pauses `source` while the queue is full. */
   readonly write: (stream: OutputStreamName, data: Buffer | string, source?: Readable) => void
   /** Flushes a trailing partial character once the stream has ended. */
   readonly endStream: (stream: OutputStreamName) => void
   readonly started: (event: TaskStarted) => void
   /** Queues the final event and ends the event stream. */
-  readonly finish: (result: TaskResult) => Effect.Effect<void>
+  readonly finish: (result: TaskResult) => void
   /** Ends the event stream with a failure (a defect or interruption of the attempt's supervisor). */
   readonly failCause: (cause: Cause.Cause<never>) => Effect.Effect<void>
-  readonly events: Stream.Stream<TaskEvent>
 }
 
-interface LogFile {
-  fd: number | undefined
-}
-
-const openLog = (path: string) =>
-  Effect.acquireRelease(
-    Effect.try({
-      try: (): LogFile => ({ fd: Fs.openSync(path, "w") }),
-      catch: (error) => new TaskWorkdirError({ path, reason: String(error) }),
-    }),
-    (log) =>
-      Effect.sync(() => {
-        if (log.fd !== undefined) Fs.closeSync(log.fd)
-        log.fd = undefined
-      }),
-  )
-
-const appendLog = (log: LogFile, data: Buffer | string) => {
-  if (log.fd === undefined) return
-  try {
-    if (typeof data === "string") Fs.writeSync(log.fd, data)
-    else Fs.writeSync(log.fd, data)
-  } catch {
-    // A full disk must not stop the attempt or lose the live stream; the log file stays truncated.
-    const fd = log.fd
-    log.fd = undefined
-    Fs.close(fd, () => {})
-  }
-}
-
-/** Opens the log files of `dir` and the event queue, both released with the scope. */
-export const makeOutputCollector = (
-  dir: string,
-): Effect.Effect<OutputCollector, TaskWorkdirError, Scope.Scope> =>
-  Effect.gen(function* () {
-    const logs = {
-      stdout: yield* openLog(Path.join(dir, "stdout.log")),
-      stderr: yield* openLog(Path.join(dir, "stderr.log")),
+/**
+ * The event queue of one attempt, writing through to `logs`. Events are built without validation:
+ * they are made here from values the executor produced itself.
+ */
+export const makeOutputCollector = (logs: LogFiles): Effect.Effect<OutputCollector> =>
+  Effect.map(Mailbox.make<Item>(), (mailbox): OutputCollector => {
+    // Only process pipes deliver bytes; a handler's log lines are strings.
+    const decoders: Partial<Record<OutputStreamName, StringDecoder>> = {}
+    const decoder = (stream: OutputStreamName) => {
+      decoders[stream] ??= new StringDecoder("utf8")
+      return decoders[stream]
     }
-    const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") }
-    const mailbox = yield* Mailbox.make<Item>()
     const paused = new Set<Readable>()
     let queuedBytes = 0
 
@@ -109,8 +87,11 @@ export const makeOutputCollector = (
       let pending: { stream: OutputStreamName; texts: Array<string>; bytes: number } | undefined
       const flush = () => {
         if (pending === undefined) return
-        const chunk = new OutputChunk({ stream: pending.stream, seq: seq++, data: pending.texts.join("") })
-        out.push(new TaskOutput({ chunk }))
+        const chunk = new OutputChunk(
+          { stream: pending.stream, seq: seq++, data: pending.texts.join("") },
+          true,
+        )
+        out.push(new TaskOutput({ chunk }, true))
         pending = undefined
       }
       for (const item of items) {
@@ -141,16 +122,28 @@ export const makeOutputCollector = (
 
     return {
       write: (stream, data, source) => {
-        appendLog(logs[stream], data)
-        enqueue(stream, typeof data === "string" ? data : decoders[stream].write(data), source)
+        logs.append(stream, data)
+        enqueue(stream, typeof data === "string" ? data : decoder(stream).write(data), source)
       },
-      endStream: (stream) => enqueue(stream, decoders[stream].end()),
+      endStream: (stream) => {
+        const pending = decoders[stream]?.end()
+        if (pending !== undefined) enqueue(stream, pending)
+      },
       started: (event) => {
         mailbox.unsafeOffer(event)
       },
-      finish: (result) =>
-        Effect.zipRight(mailbox.offer(new TaskFinished({ result })), mailbox.end).pipe(Effect.asVoid),
+      finish: (result) => {
+        mailbox.unsafeOffer(new TaskFinished({ result }, true))
+        mailbox.unsafeDone(Exit.void)
+      },
       failCause: (cause) => Effect.asVoid(mailbox.failCause(cause)),
-      events: Mailbox.toStream(mailbox).pipe(Stream.mapChunks(coalesce)),
+      toStream: () => Mailbox.toStream(mailbox).pipe(Stream.mapChunks(coalesce)),
+      forEach: <E, R>(f: (event: TaskEvent) => Effect.Effect<unknown, E, R>) => {
+        const loop: Effect.Effect<void, E, R> = Effect.flatMap(mailbox.takeAll, ([items, done]) => {
+          const each = Effect.forEach(coalesce(items), f, { discard: true })
+          return done ? each : Effect.zipRight(each, loop)
+        })
+        return loop
+      },
     }
   })

@@ -11,6 +11,8 @@ export interface ResolvedOutputs {
   readonly missing: ReadonlyArray<string>
 }
 
+const NONE: ResolvedOutputs = { outputs: [], missing: [] }
+
 /** Absolute path of a declared output, or undefined when the name points outside the attempt directory. */
 export const outputPath = (dir: string, file: string): string | undefined => {
   const path = Path.resolve(dir, file)
@@ -34,7 +36,10 @@ const resolveOne = (dir: string, name: string, file: string) => {
   return Effect.tryPromise(() => Fs.stat(path)).pipe(
     Effect.flatMap((stat) =>
       stat.isFile()
-        ? Effect.map(sha256File(path), (sha256) => new OutputFile({ name, path, size: stat.size, sha256 }))
+        ? Effect.map(
+            sha256File(path),
+            (sha256) => new OutputFile({ name, path, size: stat.size, sha256 }, true),
+          )
         : Effect.succeed(undefined),
     ),
     // Unreadable counts as missing: the caller decides whether a missing output fails the task.
@@ -49,8 +54,10 @@ const resolveOne = (dir: string, name: string, file: string) => {
 export const resolveOutputs = (
   dir: string,
   declared: Readonly<Record<string, string>>,
-): Effect.Effect<ResolvedOutputs> =>
-  Effect.forEach(Object.entries(declared), ([name, file]) => resolveOne(dir, name, file), {
+): Effect.Effect<ResolvedOutputs> => {
+  const entries = Object.entries(declared)
+  if (entries.length === 0) return Effect.succeed(NONE)
+  return Effect.forEach(entries, ([name, file]) => resolveOne(dir, name, file), {
     concurrency: 4,
   }).pipe(
     Effect.map((found) => {
@@ -59,3 +66,4 @@ export const resolveOutputs = (
       return { outputs, missing: Object.keys(declared).filter((name) => !present.has(name)) }
     }),
   )
+}

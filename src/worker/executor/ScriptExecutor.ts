@@ -5,10 +5,11 @@
  * TaskEnvironment. The script leads its own process group; when it exits, is stopped or the
  * stream's consumer goes away, every process left in the group is killed.
  */
-import { Clock, Duration, Effect, Exit, Stream } from "effect"
+import { Clock, Duration, Effect, Exit, type Scope } from "effect"
 import { type AttemptControl, raceStop, type StopReason, stopMessage } from "./AttemptControl.js"
 import type { TaskSpawnError, TaskWorkdirError } from "./ExecutorErrors.js"
-import { makeOutputCollector } from "./OutputCollector.js"
+import { openLogFiles } from "./LogFiles.js"
+import { type AttemptEvents, makeOutputCollector } from "./OutputCollector.js"
 import { resolveOutputs } from "./OutputFiles.js"
 import {
   awaitEnd,
@@ -19,7 +20,7 @@ import {
 } from "./ProcessGroup.js"
 import { writeTaskFile } from "./TaskDirectory.js"
 import { taskEnvironment } from "./TaskEnvironment.js"
-import { type TaskEvent, TaskResult, TaskStarted } from "./TaskEvent.js"
+import { TaskResult, TaskStarted } from "./TaskEvent.js"
 import type { TaskRun } from "./TaskRun.js"
 
 /** File name of the script inside the attempt directory. */
@@ -58,48 +59,48 @@ const drainPipes = (proc: ProcessGroup, activity: { count: number }) => {
   return loop
 }
 
-/** Runs `script` for `run` in the prepared directory `dir`; see the module comment. */
-export const runScript = (
+/** Starts `script` for `run` in the prepared directory `dir`; see the module comment. */
+export const startScript = (
   run: TaskRun,
   script: string,
   dir: string,
   control: AttemptControl,
-): Stream.Stream<TaskEvent, TaskWorkdirError | TaskSpawnError> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const file = yield* writeTaskFile(dir, SCRIPT_FILE, script)
-      const output = yield* makeOutputCollector(dir)
-      const startedAt = yield* Clock.currentTimeMillis
-      const proc = yield* spawnProcessGroup("bash", [file], {
-        cwd: dir,
-        env: taskEnvironment(run, dir),
-        grace: control.grace,
-      })
-      output.started(new TaskStarted({ kind: "script", workingDir: dir, pid: proc.pid }))
-      const activity = { count: 0 }
-      proc.stdout.on("data", (data: Buffer) => {
-        activity.count++
-        output.write("stdout", data, proc.stdout)
-      })
-      proc.stderr.on("data", (data: Buffer) => {
-        activity.count++
-        output.write("stderr", data, proc.stderr)
-      })
+): Effect.Effect<AttemptEvents, TaskWorkdirError | TaskSpawnError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const file = yield* writeTaskFile(dir, SCRIPT_FILE, script)
+    const output = yield* makeOutputCollector(yield* openLogFiles(dir))
+    const startedAt = yield* Clock.currentTimeMillis
+    const proc = yield* spawnProcessGroup("bash", [file], {
+      cwd: dir,
+      env: taskEnvironment(run, dir),
+      grace: control.grace,
+    })
+    output.started(new TaskStarted({ kind: "script", workingDir: dir, pid: proc.pid }, true))
+    const activity = { count: 0 }
+    proc.stdout.on("data", (data: Buffer) => {
+      activity.count++
+      output.write("stdout", data, proc.stdout)
+    })
+    proc.stderr.on("data", (data: Buffer) => {
+      activity.count++
+      output.write("stderr", data, proc.stderr)
+    })
 
-      const supervise = Effect.gen(function* () {
-        const raced = yield* raceStop(proc.exit, control)
-        const termination = raced._tag === "Stopped" ? yield* proc.terminate(control.grace) : "exited"
-        const exit = yield* proc.exit
-        // The leader is gone; background children it left behind must not outlive the attempt.
-        yield* proc.signal("SIGKILL")
-        yield* drainPipes(proc, activity)
-        output.endStream("stdout")
-        output.endStream("stderr")
-        const { outputs, missing } = yield* resolveOutputs(dir, run.outputs)
-        const finishedAt = yield* Clock.currentTimeMillis
-        const stopped = raced._tag === "Stopped" && termination !== "exited" ? raced.reason : undefined
-        yield* output.finish(
-          new TaskResult({
+    const supervise = Effect.gen(function* () {
+      const raced = yield* raceStop(proc.exit, control)
+      const termination = raced._tag === "Stopped" ? yield* proc.terminate(control.grace) : "exited"
+      const exit = yield* proc.exit
+      // The leader is gone; background children it left behind must not outlive the attempt.
+      yield* proc.signal("SIGKILL")
+      yield* drainPipes(proc, activity)
+      output.endStream("stdout")
+      output.endStream("stderr")
+      const { outputs, missing } = yield* resolveOutputs(dir, run.outputs)
+      const finishedAt = yield* Clock.currentTimeMillis
+      const stopped = raced._tag === "Stopped" && termination !== "exited" ? raced.reason : undefined
+      output.finish(
+        new TaskResult(
+          {
             outcome: stopped ?? (exit.code === 0 ? "succeeded" : "failed"),
             exitCode: exit.code,
             signal: exit.signal,
@@ -109,13 +110,14 @@ export const runScript = (
             outputs,
             missingOutputs: missing,
             metadata: {},
-          }),
-        )
-      })
-      yield* supervise.pipe(
-        Effect.onExit((exit) => (Exit.isFailure(exit) ? output.failCause(exit.cause) : Effect.void)),
-        Effect.forkScoped,
+          },
+          true,
+        ),
       )
-      return output.events
-    }),
-  )
+    })
+    yield* supervise.pipe(
+      Effect.onExit((exit) => (Exit.isFailure(exit) ? output.failCause(exit.cause) : Effect.void)),
+      Effect.forkScoped,
+    )
+    return output
+  })

@@ -45,6 +45,7 @@ export class TaskResult extends Schema.Class<TaskResult>("TaskResult")({
   durationMs: Schema.Number,
   /** Human-readable summary, suitable for a status report's message. */
   message: Schema.String,
+  /** The attempt directory; a handler's exists only if it was used (see HandlerContext.workingDir). */
   workingDir: Schema.String,
   outputs: Schema.Array(OutputFile),
   /** Declared output names with no regular file inside the attempt directory. */

@@ -12,13 +12,19 @@ export interface HandlerContext {
   readonly key: string
   readonly attempt: number
   readonly inputs: Readonly<Record<string, string>>
-  /** Declared outputs: name → absolute path inside `workingDir` where the handler should write it. */
+  /**
+   * Declared outputs: name → absolute path inside `workingDir` where the handler should write it.
+   * When any are declared, the attempt directory exists before the handler starts.
+   */
   readonly outputs: Readonly<Record<string, string>>
-  /** The environment a script of this attempt would see (TaskEnvironment). */
+  /** The environment a script of this attempt would see (TaskEnvironment); reading it creates `workingDir`. */
   readonly environment: Readonly<Record<string, string>>
-  /** The attempt directory, created empty. */
+  /**
+   * The attempt directory, created empty when first read: a handler that never reads it (nor
+   * `environment`, nor logs, nor declares outputs) leaves no directory behind.
+   */
   readonly workingDir: string
-  /** Emits one line of output (a newline is appended), streamed and written to the log file. */
+  /** Emits one line of output (a newline is appended), streamed and written to the stream's log file. */
   readonly log: (line: string, stream?: OutputStreamName) => Effect.Effect<void>
 }
 

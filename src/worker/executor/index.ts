@@ -10,7 +10,7 @@ export {
   UnknownHandler,
 } from "./ExecutorErrors.js"
 export { loadHandlerModule } from "./HandlerModule.js"
-export { DEFAULT_GRACE_MS, type RunTaskOptions, runTask } from "./runTask.js"
+export { DEFAULT_GRACE_MS, type RunTaskOptions, runTask, runTaskForEach } from "./runTask.js"
 export { attemptDirectory, sanitizeSegment } from "./TaskDirectory.js"
 export { INHERITED_VARIABLES, taskEnvironment } from "./TaskEnvironment.js"
 export {

@@ -2,10 +2,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Fiber, Schema, Stream } from "effect"
 import { sanitizeSegment } from "../../../src/worker/executor/TaskDirectory.js"
 import { taskEnvironment } from "../../../src/worker/executor/TaskEnvironment.js"
+import type { TaskEvent } from "../../../src/worker/executor/TaskEvent.js"
 import { TaskExecutor } from "../../../src/worker/executor/TaskExecutor.js"
 import { TaskRun } from "../../../src/worker/executor/TaskRun.js"
 import { splitUtf8 } from "../../../src/worker/executor/Utf8Chunks.js"
-import { makeRun, summarize, tempDir } from "./helpers.js"
+import { type Collected, collect, makeRun, summarize, tempDir, textOf } from "./helpers.js"
 
 describe("splitUtf8", () => {
   it("never exceeds the byte limit nor splits a code point", () => {
@@ -88,6 +89,59 @@ describe("TaskExecutor", () => {
       const { result } = summarize(Chunk.toArray(yield* Fiber.join(fiber)))
       expect(result.outcome).toBe("canceled")
       expect(result.workingDir.startsWith(workingDir)).toBe(true)
+    }),
+  )
+
+  it.scoped("runForEach applies the layer's configuration and a per-run cancel", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const cancel = yield* Deferred.make<void>()
+      const events: Array<TaskEvent> = []
+      const fiber = yield* TaskExecutor.pipe(
+        Effect.flatMap((executor) =>
+          executor.runForEach(
+            makeRun({ handler: "sleep", inputs: { ms: "60000" } }),
+            (event) => Effect.sync(() => events.push(event)),
+            { cancel: Deferred.await(cancel) },
+          ),
+        ),
+        Effect.provide(TaskExecutor.layer({ workingDir, graceMs: 1_000, timeout: "1 hour" })),
+        Effect.fork,
+      )
+      yield* Deferred.succeed(cancel, undefined)
+      yield* Fiber.join(fiber)
+      const { result } = summarize(events)
+      expect(result.outcome).toBe("canceled")
+      expect(result.workingDir.startsWith(workingDir)).toBe(true)
+    }),
+  )
+
+  it.scoped("runForEach gives a script's events exactly as the Stream does", () =>
+    Effect.gen(function* () {
+      const run = makeRun({
+        script: "echo one; echo two >&2; printf x > out.txt; echo three",
+        outputs: { OUT: "out.txt" },
+      })
+      // One directory per consumption, so the two runs do not share an attempt directory.
+      const viaStream = yield* collect(run, { workingDir: yield* tempDir }, "stream")
+      const viaForEach = yield* collect(run, { workingDir: yield* tempDir }, "forEach")
+      // Chunk boundaries depend on timing; what each stream carries, and the order of events, do not.
+      const shape = ({ events, chunks, result }: Collected) => ({
+        first: events[0]?._tag,
+        last: events.at(-1)?._tag,
+        stdout: textOf(chunks, "stdout"),
+        stderr: textOf(chunks, "stderr"),
+        outcome: result.outcome,
+        outputs: result.outputs.map((file) => [file.name, file.size, file.sha256]),
+      })
+      expect(shape(viaForEach)).toEqual(shape(viaStream))
+      expect(shape(viaForEach)).toMatchObject({
+        first: "TaskStarted",
+        stdout: "one\nthree\n",
+        stderr: "two\n",
+      })
+      expect(viaForEach.result.outputs.map((file) => file.name)).toEqual(["OUT"])
+      expect(viaForEach.chunks.map((chunk) => chunk.seq)).toEqual(viaForEach.chunks.map((_, i) => i))
     }),
   )
 })

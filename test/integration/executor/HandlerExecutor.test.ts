@@ -4,23 +4,42 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, Ref, TestClock } from "effect"
 import { HandlerError } from "../../../src/worker/executor/ExecutorErrors.js"
 import { loadHandlerModule } from "../../../src/worker/executor/HandlerModule.js"
+import type { RunTaskOptions } from "../../../src/worker/executor/runTask.js"
+import { attemptDirectory } from "../../../src/worker/executor/TaskDirectory.js"
 import { TaskHandlers } from "../../../src/worker/executor/TaskHandlers.js"
-import { awaitSleeps, collect, forkRun, makeRun, tempDir, textOf } from "./helpers.js"
+import type { TaskRun } from "../../../src/worker/executor/TaskRun.js"
+import {
+  awaitSleeps,
+  CONSUMPTIONS,
+  collect as collectAs,
+  consume,
+  forkRun as forkRunAs,
+  makeRun,
+  tempDir,
+  textOf,
+} from "./helpers.js"
 
 const fixture = (name: string) => Path.join(import.meta.dirname, "fixtures", name)
 
-describe("runTask with a handler", () => {
-  it.scoped("noop succeeds at once in an empty attempt directory", () =>
+describe.each(CONSUMPTIONS)("runTask with a handler (%s)", (mode) => {
+  const collect = (run: TaskRun, options: RunTaskOptions) => collectAs(run, options, mode)
+  const forkRun = (run: TaskRun, options: RunTaskOptions) => forkRunAs(run, options, mode)
+
+  it.scoped("noop succeeds at once and creates no directory or file at all", () =>
     Effect.gen(function* () {
       const workingDir = yield* tempDir
-      const { events, result } = yield* collect(makeRun({ handler: "noop", script: "exit 1" }), {
-        workingDir,
-      })
+      const run = makeRun({ handler: "noop", script: "exit 1" })
+      const { events, result } = yield* collect(run, { workingDir, timeout: "1 hour" })
       expect(events.map((event) => event._tag)).toEqual(["TaskStarted", "TaskFinished"])
-      expect(events[0]).toMatchObject({ kind: "handler", pid: null })
+      expect(events[0]).toMatchObject({
+        kind: "handler",
+        pid: null,
+        workingDir: attemptDirectory(workingDir, run),
+      })
       expect(result.outcome).toBe("succeeded")
       expect(result.exitCode).toBeNull()
-      expect(Fs.statSync(result.workingDir).isDirectory()).toBe(true)
+      expect(result.workingDir).toBe(attemptDirectory(workingDir, run))
+      expect(Fs.readdirSync(workingDir)).toEqual([])
     }),
   )
 
@@ -151,6 +170,135 @@ describe("runTask with a handler", () => {
       expect(error.code).toBe("INVALID_TASK_RUN")
     }),
   )
+
+  it.scoped("a handler reading workingDir gets it created empty", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      let seen: ReadonlyArray<string> | undefined
+      const handlers = TaskHandlers.make({
+        look: (context) =>
+          Effect.sync(() => {
+            seen = Fs.readdirSync(context.workingDir)
+          }),
+      })
+      const { result } = yield* collect(makeRun({ handler: "look" }), { workingDir, handlers })
+      expect(result.outcome).toBe("succeeded")
+      expect(seen).toEqual([])
+      expect(Fs.statSync(result.workingDir).isDirectory()).toBe(true)
+    }),
+  )
+
+  it.scoped("the environment names the attempt directory, which then exists", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      let workdir: string | undefined
+      const handlers = TaskHandlers.make({
+        env: (context) =>
+          Effect.sync(() => {
+            workdir = context.environment.AIRAVATA_WORKDIR
+          }),
+      })
+      const { result } = yield* collect(makeRun({ handler: "env" }), { workingDir, handlers })
+      expect(workdir).toBe(result.workingDir)
+      expect(Fs.statSync(result.workingDir).isDirectory()).toBe(true)
+    }),
+  )
+
+  it.scoped(
+    "declared outputs: the directory exists before the handler runs; unwritten ones are missing",
+    () =>
+      Effect.gen(function* () {
+        const workingDir = yield* tempDir
+        let existed: boolean | undefined
+        const handlers = TaskHandlers.make({
+          // Looks at the output's directory without reading workingDir, which would create it.
+          check: (context) =>
+            Effect.sync(() => {
+              existed = Fs.existsSync(Path.dirname(context.outputs.OUT ?? "/nonexistent/x"))
+            }),
+        })
+        const run = makeRun({ handler: "check", outputs: { OUT: "out.txt" } })
+        const { result } = yield* collect(run, { workingDir, handlers })
+        expect(existed).toBe(true)
+        expect(result.outcome).toBe("succeeded")
+        expect(result.outputs).toEqual([])
+        expect(result.missingOutputs).toEqual(["OUT"])
+      }),
+  )
+
+  it.scoped("a handler that only logs to stdout gets stdout.log and no stderr.log", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const handlers = TaskHandlers.make({ say: (context) => context.log("hi") })
+      const { chunks, result } = yield* collect(makeRun({ handler: "say" }), { workingDir, handlers })
+      expect(textOf(chunks, "stdout")).toBe("hi\n")
+      expect(Fs.readdirSync(result.workingDir)).toEqual(["stdout.log"])
+      expect(Fs.readFileSync(Path.join(result.workingDir, "stdout.log"), "utf8")).toBe("hi\n")
+    }),
+  )
+
+  it.scoped(
+    "leftovers of an earlier run of the same attempt are removed even if the handler uses nothing",
+    () =>
+      Effect.gen(function* () {
+        const workingDir = yield* tempDir
+        const run = makeRun({ handler: "noop" })
+        const stale = attemptDirectory(workingDir, run)
+        Fs.mkdirSync(stale, { recursive: true })
+        Fs.writeFileSync(Path.join(stale, "stdout.log"), "from a run that crashed")
+        yield* collect(run, { workingDir })
+        expect(Fs.existsSync(stale)).toBe(false)
+      }),
+  )
+
+  it.scoped("a handler that finishes before its timeout succeeds", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const run = makeRun({ handler: "sleep", inputs: { ms: "500" }, timeoutSeconds: 5 })
+      const { fiber } = yield* forkRun(run, { workingDir })
+      yield* awaitSleeps(2)
+      yield* TestClock.adjust("500 millis")
+      const { result } = yield* Fiber.join(fiber)
+      expect(result.outcome).toBe("succeeded")
+      expect(result.durationMs).toBe(500)
+    }),
+  )
+
+  it.scoped("a failing consumer stops the handler and fails with its error", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const released = yield* Ref.make(false)
+      const handlers = TaskHandlers.make({
+        hang: () => Effect.never.pipe(Effect.ensuring(Ref.set(released, true))),
+      })
+      const error = yield* Effect.flip(
+        consume(makeRun({ handler: "hang" }), { workingDir, handlers }, mode, (event) =>
+          event._tag === "TaskStarted" ? Effect.fail("consumer broke" as const) : Effect.void,
+        ),
+      )
+      expect(error).toBe("consumer broke")
+      expect(yield* Ref.get(released)).toBe(true)
+    }),
+  )
+
+  it.scoped("interrupting the consumer interrupts the handler before the interruption returns", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      const started = yield* Deferred.make<void>()
+      const released = yield* Ref.make(false)
+      const handlers = TaskHandlers.make({
+        hang: () =>
+          Deferred.succeed(started, undefined).pipe(
+            Effect.zipRight(Effect.never),
+            Effect.ensuring(Ref.set(released, true)),
+          ),
+      })
+      const { fiber } = yield* forkRun(makeRun({ handler: "hang" }), { workingDir, handlers })
+      yield* Deferred.await(started)
+      yield* Fiber.interrupt(fiber)
+      expect(yield* Ref.get(released)).toBe(true)
+    }),
+  )
 })
 
 describe("loadHandlerModule", () => {
@@ -161,7 +309,7 @@ describe("loadHandlerModule", () => {
       const handlers = TaskHandlers.builtin.merge(loaded)
       expect(handlers.names).toEqual(["greet", "noop", "sleep"])
       const run = makeRun({ handler: "greet", inputs: { NAME: "ada" } })
-      const { chunks, result } = yield* collect(run, { workingDir, handlers })
+      const { chunks, result } = yield* collectAs(run, { workingDir, handlers })
       expect(result.metadata).toEqual({ greeted: "ada" })
       expect(textOf(chunks, "stdout")).toBe("hello ada\n")
     }),
@@ -192,7 +340,7 @@ describe("loadHandlerModule", () => {
     Effect.gen(function* () {
       const workingDir = yield* tempDir
       const handlers = yield* loadHandlerModule(fixture("notAnEffect.ts"))
-      const { result } = yield* collect(makeRun({ handler: "plain" }), { workingDir, handlers })
+      const { result } = yield* collectAs(makeRun({ handler: "plain" }), { workingDir, handlers })
       expect(result.outcome).toBe("failed")
       expect(result.message).toContain('handler "plain" did not return an Effect')
     }),

@@ -3,9 +3,20 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, TestClock } from "effect"
+import type { RunTaskOptions } from "../../../src/worker/executor/runTask.js"
 import { attemptDirectory } from "../../../src/worker/executor/TaskDirectory.js"
 import { MAX_CHUNK_BYTES } from "../../../src/worker/executor/TaskEvent.js"
-import { awaitSleeps, collect, forkRun, isAlive, makeRun, tempDir, textOf } from "./helpers.js"
+import type { TaskRun } from "../../../src/worker/executor/TaskRun.js"
+import {
+  awaitSleeps,
+  CONSUMPTIONS,
+  collect,
+  forkRun as forkRunAs,
+  isAlive,
+  makeRun,
+  tempDir,
+  textOf,
+} from "./helpers.js"
 
 describe("runTask with a script", () => {
   it.scoped(
@@ -129,7 +140,9 @@ describe("runTask with a script", () => {
   )
 })
 
-describe("runTask timeout and cancellation", () => {
+describe.each(CONSUMPTIONS)("runTask timeout and cancellation (%s)", (mode) => {
+  const forkRun = (run: TaskRun, options: RunTaskOptions) => forkRunAs(run, options, mode)
+
   it.scoped("times out on the TestClock and kills the whole process group", () =>
     Effect.gen(function* () {
       const workingDir = yield* tempDir

@@ -3,7 +3,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Chunk, Deferred, Effect, Schema, Stream, TestClock } from "effect"
-import { type RunTaskOptions, runTask } from "../../../src/worker/executor/runTask.js"
+import { type RunTaskOptions, runTask, runTaskForEach } from "../../../src/worker/executor/runTask.js"
 import type { OutputChunk, TaskEvent, TaskResult } from "../../../src/worker/executor/TaskEvent.js"
 import { TaskRun } from "../../../src/worker/executor/TaskRun.js"
 
@@ -45,31 +45,50 @@ export const textOf = (chunks: ReadonlyArray<OutputChunk>, stream: "stdout" | "s
     .map((chunk) => chunk.data)
     .join("")
 
+/**
+ * How a test consumes the attempt: `runTask`'s Stream, or `runTaskForEach` (what the worker uses).
+ * Both must give the same events in the same order.
+ */
+export type Consumption = "stream" | "forEach"
+export const CONSUMPTIONS: ReadonlyArray<Consumption> = ["stream", "forEach"]
+
+export const consume = <E>(
+  run: TaskRun,
+  options: RunTaskOptions,
+  mode: Consumption,
+  f: (event: TaskEvent) => Effect.Effect<void, E>,
+) => (mode === "stream" ? Stream.runForEach(runTask(run, options), f) : runTaskForEach(run, options, f))
+
 /** Runs the attempt to completion and collects every event. */
-export const collect = (run: TaskRun, options: RunTaskOptions) =>
-  Stream.runCollect(runTask(run, options)).pipe(Effect.map((events) => summarize(Chunk.toArray(events))))
+export const collect = (run: TaskRun, options: RunTaskOptions, mode: Consumption = "stream") =>
+  Effect.suspend(() => {
+    const events: Array<TaskEvent> = []
+    return consume(run, options, mode, (event) => Effect.sync(() => events.push(event))).pipe(
+      Effect.map(() => summarize(events)),
+    )
+  })
 
 /**
  * Forks the attempt; `seen(pattern)` completes once the attempt's stdout so far matches `pattern`
  * and yields the match, so a test can act at a known point of the script.
  */
-export const forkRun = (run: TaskRun, options: RunTaskOptions) =>
+export const forkRun = (run: TaskRun, options: RunTaskOptions, mode: Consumption = "stream") =>
   Effect.gen(function* () {
     const watchers: Array<{ pattern: RegExp; deferred: Deferred.Deferred<RegExpMatchArray> }> = []
     let stdout = ""
-    const fiber = yield* runTask(run, options).pipe(
-      Stream.tap((event) =>
-        Effect.gen(function* () {
-          if (event._tag !== "TaskOutput" || event.chunk.stream !== "stdout") return
-          stdout += event.chunk.data
-          for (const watcher of watchers) {
-            const match = stdout.match(watcher.pattern)
-            if (match !== null) yield* Deferred.succeed(watcher.deferred, match)
-          }
-        }),
-      ),
-      Stream.runCollect,
-      Effect.map((events) => summarize(Chunk.toArray(events))),
+    const events: Array<TaskEvent> = []
+    const fiber = yield* consume(run, options, mode, (event) =>
+      Effect.gen(function* () {
+        events.push(event)
+        if (event._tag !== "TaskOutput" || event.chunk.stream !== "stdout") return
+        stdout += event.chunk.data
+        for (const watcher of watchers) {
+          const match = stdout.match(watcher.pattern)
+          if (match !== null) yield* Deferred.succeed(watcher.deferred, match)
+        }
+      }),
+    ).pipe(
+      Effect.map(() => summarize(events)),
       Effect.fork,
     )
     const seen = (pattern: RegExp) =>
