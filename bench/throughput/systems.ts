@@ -11,6 +11,8 @@ export const systems: ReadonlyArray<System> = [
   graphileSystem("batching"),
   // Our scheduler: a replica in the harness process, ONE real `airavata worker` over gRPC.
   airavataSystem("handler"),
+  // With a local queue like graphile-batching's: 48 assignments waiting beside the 16 running.
+  airavataSystem("handler", 48),
   // The same with shell tasks (`true`): bounded by process start-up, a row of its own.
   airavataSystem("shell"),
 ]

@@ -6,11 +6,10 @@
  * when the test moves time.
  */
 import { randomUUID } from "node:crypto"
-import { Deferred, Duration, Effect, FiberMap, Queue, Ref, Schedule, type Scope, Stream } from "effect"
+import { Duration, Effect, Queue, Schedule, type Scope, Stream } from "effect"
 import type { Dispatcher } from "../actors/Dispatcher.js"
 import type { SessionInput } from "../actors/SessionMessages.js"
 import { runWorkerSession } from "../actors/WorkerSession.js"
-import { decodeTaskAssignment } from "../api/grpc/AssignedTask.js"
 import { WorkerProto } from "../api/grpc/index.js"
 import { toServerMessage } from "../api/worker/toServerMessage.js"
 import { toSessionInputs } from "../api/worker/toSessionInput.js"
@@ -20,9 +19,9 @@ import { Store } from "../ports/Store.js"
 import type { WorkerRegistryError } from "../ports/StoreErrors.js"
 import { WorkerRegistration } from "../ports/StoreModel.js"
 import { LOCAL_COMPUTE } from "../programs/localDirectory.js"
+import { makeAttempts } from "../worker/Attempts.js"
 import type { TaskExecutor } from "../worker/executor/index.js"
 import { type Outgoing, toMessages } from "../worker/Outbox.js"
-import { runAssignment } from "../worker/runAssignment.js"
 
 export interface InProcessWorkerOptions {
   readonly workerId: WorkerId
@@ -42,11 +41,6 @@ export const testCapabilities = WorkerCapabilities.make({
   diskGB: 1 << 20,
   gpus: 64,
 })
-
-interface Running {
-  readonly attempt: number
-  readonly cancel: Deferred.Deferred<void>
-}
 
 /**
  * Registers the worker and runs it until the scope closes; then its session ends and whatever it
@@ -69,9 +63,6 @@ export const startInProcessWorker = (
     const incoming = yield* Queue.unbounded<SessionInput>()
     const outbox = yield* Queue.unbounded<Outgoing>()
     const offer = (item: Outgoing) => outbox.offer(item)
-    const running = yield* Ref.make(new Map<string, Running>())
-    const attempts = yield* FiberMap.make<string>()
-
     // What a real worker's Outbox would batch onto the stream, translated as the endpoint would.
     yield* Effect.gen(function* () {
       for (;;) {
@@ -82,54 +73,14 @@ export const startInProcessWorker = (
       }
     }).pipe(Effect.forkScoped)
 
-    const finished = (taskId: string) =>
-      Ref.update(running, (map) => {
-        const next = new Map(map)
-        next.delete(taskId)
-        return next
-      }).pipe(Effect.zipRight(offer({ _tag: "Credits", credits: 1 })))
-
-    const start = (assignment: WorkerProto.TaskAssignment) =>
-      Effect.gen(function* () {
-        const task = yield* decodeTaskAssignment(assignment)
-        const cancel = yield* Deferred.make<void>()
-        yield* Ref.update(running, (map) => new Map(map).set(task.taskId, { attempt: task.attempt, cancel }))
-        yield* FiberMap.run(
-          attempts,
-          task.taskId,
-          runAssignment(task, assignment.inputRefs, {
-            workerId,
-            workingDir: options.workingDir,
-            offer,
-            cancel: Deferred.await(cancel),
-          }).pipe(Effect.ensuring(finished(task.taskId))),
-        )
-      }).pipe(
-        Effect.catchTag("InvalidWireMessage", (e) =>
-          Effect.logWarning(`ignored assignment ${assignment.taskId}: ${e.reason}`),
-        ),
-      )
-
-    const cancelTask = (message: WorkerProto.TaskCancellation) =>
-      Effect.gen(function* () {
-        const current = (yield* Ref.get(running)).get(message.taskId)
-        if (current === undefined || (message.attempt !== 0 && message.attempt !== current.attempt)) return
-        yield* Deferred.succeed(current.cancel, undefined)
-      })
-
-    const handle = (message: WorkerProto.ServerMessage) => {
-      const m = message.message
-      switch (m?.$case) {
-        case "taskAssignment":
-          return start(m.value)
-        case "taskAssignmentBatch":
-          return Effect.forEach(m.value.assignments, start, { discard: true })
-        case "taskCancellation":
-          return cancelTask(m.value)
-        default:
-          return Effect.void
-      }
-    }
+    const attempts = yield* makeAttempts({
+      workerId,
+      workingDir: options.workingDir,
+      offer,
+      slots: options.slots,
+      onFinished: () => Effect.asVoid(offer({ _tag: "Credits", credits: 1 })),
+    })
+    const handle = (message: WorkerProto.ServerMessage) => Effect.asVoid(attempts.handle(message))
 
     const upstreamOf = (id: TaskId) =>
       store.getTask(id).pipe(
@@ -146,10 +97,7 @@ export const startInProcessWorker = (
     )
 
     const heartbeat = Effect.gen(function* () {
-      const active = [...(yield* Ref.get(running)).entries()].map(([taskId, r]) => ({
-        taskId,
-        attempt: r.attempt,
-      }))
+      const active = yield* attempts.active
       yield* offer({
         _tag: "Heartbeat",
         heartbeat: WorkerProto.Heartbeat.fromPartial({ workerId, activeTasks: active }),

@@ -13,6 +13,11 @@ export interface WorkerConfig {
   readonly taskTimeout?: Duration.Duration
   /** Tasks run concurrently. */
   readonly slots: number
+  /**
+   * Assignments held beyond `slots`, ready to start the moment a slot frees (default 0). Hides the
+   * claim round trip for short tasks; leave 0 for long ones, which another worker could start now.
+   */
+  readonly prefetch?: number
   /** The per-worker token (AIRAVATA_WORKER_TOKEN); never on the command line. */
   readonly token: Redacted.Redacted<string>
   readonly handlers: TaskHandlers

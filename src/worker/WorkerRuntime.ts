@@ -5,19 +5,13 @@
  * no new credits, running attempts get `drainTimeout` to finish and report, the rest are handed
  * back by closing the stream (the scheduler requeues them at once).
  */
-import { Deferred, Duration, Effect, Fiber, FiberMap, Queue, Redacted, Ref, Schedule, Stream } from "effect"
-import { decodeTaskAssignment } from "../api/grpc/AssignedTask.js"
+import { Deferred, Duration, Effect, Fiber, Queue, Redacted, Ref, Schedule, Stream } from "effect"
 import { durationFromProto, makeWorkerGrpcClient, type PollSession, WorkerProto } from "../api/grpc/index.js"
+import { makeAttempts } from "./Attempts.js"
 import type { TaskExecutor } from "./executor/index.js"
 import { type Outgoing, pumpOutbox } from "./Outbox.js"
-import { runAssignment } from "./runAssignment.js"
 import type { WorkerConfig } from "./WorkerConfig.js"
 import { WorkerRejected } from "./WorkerErrors.js"
-
-interface Running {
-  readonly attempt: number
-  readonly cancel: Deferred.Deferred<void>
-}
 
 /** One connection: returns when the server ends the stream; fails when it breaks. */
 const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
@@ -51,75 +45,31 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
     const session: PollSession = yield* client.pollForTask()
     const outbox = yield* Queue.unbounded<Outgoing>()
     const offer = (item: Outgoing) => outbox.offer(item)
-    const running = yield* Ref.make(new Map<string, Running>())
-    const attempts = yield* FiberMap.make<string>()
     const idle = yield* Ref.make<Deferred.Deferred<void> | undefined>(undefined)
+    const attempts = yield* makeAttempts({
+      workerId: config.workerId,
+      workingDir: config.workingDir,
+      offer,
+      slots: config.slots,
+      onFinished: (left) =>
+        Effect.gen(function* () {
+          if (!(yield* Ref.get(draining))) yield* offer({ _tag: "Credits", credits: 1 })
+          const waiter = yield* Ref.get(idle)
+          if (left === 0 && waiter !== undefined) yield* Deferred.succeed(waiter, undefined)
+        }),
+    })
 
-    const finished = (taskId: string) =>
-      Effect.gen(function* () {
-        const left = yield* Ref.modify(running, (map) => {
-          const next = new Map(map)
-          next.delete(taskId)
-          return [next.size, next] as const
-        })
-        if (!(yield* Ref.get(draining))) yield* offer({ _tag: "Credits", credits: 1 })
-        const waiter = yield* Ref.get(idle)
-        if (left === 0 && waiter !== undefined) yield* Deferred.succeed(waiter, undefined)
-      })
-
-    const start = (assignment: WorkerProto.TaskAssignment) =>
-      Effect.gen(function* () {
-        const task = yield* decodeTaskAssignment(assignment)
-        const cancel = yield* Deferred.make<void>()
-        yield* Ref.update(running, (map) => new Map(map).set(task.taskId, { attempt: task.attempt, cancel }))
-        yield* FiberMap.run(
-          attempts,
-          task.taskId,
-          runAssignment(task, assignment.inputRefs, {
-            workerId: config.workerId,
-            workingDir: config.workingDir,
-            offer,
-            cancel: Deferred.await(cancel),
-          }).pipe(Effect.ensuring(finished(task.taskId))),
-        )
-      }).pipe(
-        Effect.catchTag("InvalidWireMessage", (e) =>
-          Effect.logWarning(`ignored assignment ${assignment.taskId}: ${e.reason}`),
-        ),
+    const handle = (message: WorkerProto.ServerMessage) =>
+      Effect.flatMap(attempts.handle(message), (handled) =>
+        !handled && message.message?.$case === "workerShutdown"
+          ? Effect.logInfo(`scheduler asked to shut down: ${message.message.value.reason}`).pipe(
+              Effect.zipRight(Ref.set(draining, true)),
+            )
+          : Effect.void,
       )
 
-    const cancelTask = (message: WorkerProto.TaskCancellation) =>
-      Effect.gen(function* () {
-        const current = (yield* Ref.get(running)).get(message.taskId)
-        if (current === undefined) return
-        if (message.attempt !== 0 && message.attempt !== current.attempt) return
-        yield* Effect.logInfo(`canceling ${message.taskId}: ${message.reason}`)
-        yield* Deferred.succeed(current.cancel, undefined)
-      })
-
-    const handle = (message: WorkerProto.ServerMessage) => {
-      const m = message.message
-      switch (m?.$case) {
-        case "taskAssignment":
-          return start(m.value)
-        case "taskAssignmentBatch":
-          return Effect.forEach(m.value.assignments, start, { discard: true })
-        case "taskCancellation":
-          return cancelTask(m.value)
-        case "workerShutdown":
-          return Effect.logInfo(`scheduler asked to shut down: ${m.value.reason}`).pipe(
-            Effect.zipRight(Ref.set(draining, true)),
-          )
-        default:
-          return Effect.void
-      }
-    }
-
     const heartbeat = Effect.gen(function* () {
-      const active = [...(yield* Ref.get(running)).entries()].map(([taskId, r]) => ({
-        taskId,
-        attempt: r.attempt,
-      }))
+      const active = yield* attempts.active
       yield* offer({
         _tag: "Heartbeat",
         heartbeat: WorkerProto.Heartbeat.fromPartial({
@@ -136,7 +86,7 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
 
     const pump = yield* pumpOutbox(config.workerId, outbox, session.send).pipe(Effect.forkScoped)
     yield* heartbeat.pipe(Effect.repeat(Schedule.spaced(heartbeatEvery)), Effect.forkScoped)
-    yield* offer({ _tag: "Credits", credits: config.slots })
+    yield* offer({ _tag: "Credits", credits: config.slots + Math.max(0, config.prefetch ?? 0) })
     yield* Effect.logInfo(
       `worker ${config.workerId} connected to ${config.serverAddress} with ${config.slots} slot(s)`,
     )
@@ -145,12 +95,12 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         yield* Ref.set(draining, true)
-        const count = (yield* Ref.get(running)).size
+        const count = (yield* attempts.active).length
         if (count > 0) {
           yield* Effect.logInfo(`draining: waiting for ${count} running task(s)`)
           const waiter = yield* Deferred.make<void>()
           yield* Ref.set(idle, waiter)
-          if ((yield* Ref.get(running)).size > 0) {
+          if ((yield* attempts.active).length > 0) {
             yield* Deferred.await(waiter).pipe(Effect.timeoutOption(config.drainTimeout))
           }
         }

@@ -46,8 +46,12 @@ const workingDirectory = (system: string) =>
   )
 
 /** Our scheduler, with tasks that run the `bench` handler (`airavata`) or `true` (`airavata-shell`). */
-export const airavataSystem = (kind: TaskKind): System => {
-  const name = kind === "handler" ? "airavata" : "airavata-shell"
+/**
+ * `prefetch` 0 matches graphile-worker's default (a job is fetched when a slot frees); 48 matches
+ * its batching variant's local queue of 64 (16 running + 48 waiting).
+ */
+export const airavataSystem = (kind: TaskKind, prefetch = 0): System => {
+  const name = `${kind === "handler" ? "airavata" : "airavata-shell"}${prefetch > 0 ? "-prefetch" : ""}`
   const failed = (operation: string) => (cause: unknown) =>
     new SystemFailed({ system: name, operation, reason: reasonOf(cause) })
 
@@ -94,6 +98,7 @@ export const airavataSystem = (kind: TaskKind): System => {
             token,
             workingDir,
             slots,
+            prefetch,
             expected,
             handlersModule,
           }).pipe(Effect.provideService(CommandExecutor, executor))

@@ -24,6 +24,8 @@ export interface AiravataWorkerOptions {
   readonly token: Redacted.Redacted<string>
   readonly workingDir: string
   readonly slots: number
+  /** `--prefetch`: assignments held beyond the slots. */
+  readonly prefetch: number
   /** Handler ends the handler module waits for before it reports. */
   readonly expected: number
   /** Bundled handler module (`--handlers`); none for shell tasks. */
@@ -41,12 +43,15 @@ export interface AiravataWorkerProcess {
 export const spawnAiravataWorker = (o: AiravataWorkerOptions) =>
   Effect.gen(function* () {
     const args = [
+      // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker process.
+      ...(process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""),
       cli,
       "worker",
       ["--server-address", o.serverAddress],
       ["--worker-id", o.workerId],
       ["--working-dir", o.workingDir],
       ["--slots", String(o.slots)],
+      ["--prefetch", String(o.prefetch)],
       ["--drain-timeout", "5s"],
       o.handlersModule === undefined ? [] : ["--handlers", o.handlersModule],
     ].flat()

@@ -38,6 +38,12 @@ const slots = Options.integer("slots").pipe(
   Options.withDefault(1),
   Options.withDescription("Tasks run at once"),
 )
+const prefetch = Options.integer("prefetch").pipe(
+  Options.withDefault(0),
+  Options.withDescription(
+    "Assignments held beyond --slots, ready when a slot frees: for many short tasks (default 0)",
+  ),
+)
 const handlers = Options.file("handlers").pipe(
   Options.optional,
   Options.withDescription("Module whose default export maps handler names to Effect functions"),
@@ -57,6 +63,7 @@ export const workerCommand = Command.make(
     taskTimeout,
     drainTimeout,
     slots,
+    prefetch,
     handlers,
     computeResource,
   },
@@ -75,6 +82,7 @@ export const workerCommand = Command.make(
         heartbeatInterval: flags.heartbeatInterval,
         taskTimeout: flags.taskTimeout,
         slots: Math.max(1, flags.slots),
+        prefetch: Math.max(0, flags.prefetch),
         token,
         handlers: loaded,
         graceMs: 10_000,

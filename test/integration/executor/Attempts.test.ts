@@ -1,0 +1,85 @@
+/** A worker's attempts: at most `slots` run; prefetched ones wait, and a wait can be canceled. */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option, TestClock } from "effect"
+import { taskStatusFromProto, WorkerProto } from "../../../src/api/grpc/index.js"
+import { makeAttempts } from "../../../src/worker/Attempts.js"
+import { TaskExecutor } from "../../../src/worker/executor/TaskExecutor.js"
+import type { Outgoing } from "../../../src/worker/Outbox.js"
+import { tempDir } from "./helpers.js"
+
+const sleeping = (taskId: string): WorkerProto.ServerMessage => ({
+  message: {
+    $case: "taskAssignment",
+    value: WorkerProto.TaskAssignment.fromPartial({
+      taskId,
+      experimentId: "exp_1",
+      taskKey: `${taskId}[0]`,
+      attempt: 1,
+      handler: "sleep",
+      inputs: { ms: "1000" },
+    }),
+  },
+})
+
+const cancel = (taskId: string): WorkerProto.ServerMessage => ({
+  message: {
+    $case: "taskCancellation",
+    value: WorkerProto.TaskCancellation.fromPartial({ taskId, attempt: 1, reason: "test" }),
+  },
+})
+
+describe("worker attempts", () => {
+  it.scoped("runs at most `slots` at once; one canceled while waiting for a slot never runs", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      yield* body(workingDir).pipe(Effect.provide(TaskExecutor.layer({ workingDir })))
+    }),
+  )
+})
+
+const body = (workingDir: string) =>
+  Effect.gen(function* () {
+    const sent: Array<Outgoing> = []
+    const finished: Array<number> = []
+    const attempts = yield* makeAttempts({
+      workerId: "worker-1",
+      workingDir,
+      slots: 1,
+      offer: (item) => Effect.sync(() => sent.push(item)),
+      onFinished: (left) => Effect.sync(() => void finished.push(left)),
+    })
+    const reports = () =>
+      sent.flatMap((item) =>
+        item._tag === "Status"
+          ? [`${item.update.taskId} ${Option.getOrUndefined(taskStatusFromProto(item.update.status))}`]
+          : [],
+      )
+    // Attempts touch the file system: let the event loop turn until `n` reports are in (or give up).
+    const turn = Effect.async<void>((resume) => {
+      const handle = setImmediate(() => resume(Effect.void))
+      return Effect.sync(() => clearImmediate(handle))
+    })
+    const settle = (n = reports().length) =>
+      Effect.iterate(0, {
+        while: (i) => i < 500 && reports().length < n,
+        body: (i) => Effect.as(turn, i + 1),
+      }).pipe(Effect.zipRight(Effect.forEach(Array.from({ length: 20 }), () => turn)))
+
+    for (const id of ["a", "b", "c"]) yield* attempts.handle(sleeping(id))
+    yield* settle(1)
+    expect(reports()).toEqual(["a RUNNING"])
+    expect((yield* attempts.active).map((a) => a.taskId).sort()).toEqual(["a", "b", "c"])
+
+    yield* attempts.handle(cancel("c"))
+    yield* settle()
+    expect(finished).toEqual([2])
+    expect(reports()).toEqual(["a RUNNING"])
+
+    yield* TestClock.adjust("1 second")
+    yield* settle(3)
+    expect(reports()).toEqual(["a RUNNING", "a COMPLETED", "b RUNNING"])
+    yield* TestClock.adjust("1 second")
+    yield* settle(4)
+    expect(reports()).toEqual(["a RUNNING", "a COMPLETED", "b RUNNING", "b COMPLETED"])
+    expect(finished).toEqual([2, 1, 0])
+  })
