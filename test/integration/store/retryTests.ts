@@ -72,6 +72,19 @@ const failFirst = (tasks: ReadonlyArray<ExpandedTask>) =>
     return { id, w, first }
   })
 
+/** A diamond whose head completed and whose two branches are claimed by one worker. */
+const diamondBranchesClaimed = Effect.gen(function* () {
+  yield* cleanSlate
+  const owner = yield* tenant
+  const id = (yield* submit(owner, listed(diamond()))).experiment.id
+  const w = yield* worker(owner)
+  yield* runExactly(w, ["a[0]"])
+  const branches = yield* claimExactly(w, ["b[0]", "c[0]"])
+  const [b, c] = [branches.get("b[0]"), branches.get("c[0]")]
+  assert(b !== undefined && c !== undefined)
+  return { id, w, b, c }
+})
+
 export const retryTests = (it: Vitest.MethodsNonLive<Store>) => {
   it.effect("retryFailed revives a chain canceled by its failed head, which then runs to completion", () =>
     Effect.gen(function* () {
@@ -135,15 +148,8 @@ export const retryTests = (it: Vitest.MethodsNonLive<Store>) => {
 
   it.effect("a revived task counts only its unfinished dependencies, including ones finished since", () =>
     Effect.gen(function* () {
-      yield* cleanSlate
       const store = yield* Store
-      const owner = yield* tenant
-      const id = (yield* submit(owner, listed(diamond()))).experiment.id
-      const w = yield* worker(owner)
-      yield* runExactly(w, ["a[0]"])
-      const branches = yield* claimExactly(w, ["b[0]", "c[0]"])
-      const [b, c] = [branches.get("b[0]"), branches.get("c[0]")]
-      assert(b !== undefined && c !== undefined)
+      const { id, w, b, c } = yield* diamondBranchesClaimed
       // b fails for good while c still runs: d is canceled, then c completes behind its back.
       yield* store.report(finish(b, "FAILED"))
       expect((yield* tasksOf(id))["d[0]"]).toEqual(["CANCELED", 2])
@@ -162,15 +168,8 @@ export const retryTests = (it: Vitest.MethodsNonLive<Store>) => {
 
   it.effect("retrying while the experiment runs revives dependents that wait on running work", () =>
     Effect.gen(function* () {
-      yield* cleanSlate
       const store = yield* Store
-      const owner = yield* tenant
-      const id = (yield* submit(owner, listed(diamond()))).experiment.id
-      const w = yield* worker(owner)
-      yield* runExactly(w, ["a[0]"])
-      const branches = yield* claimExactly(w, ["b[0]", "c[0]"])
-      const [b, c] = [branches.get("b[0]"), branches.get("c[0]")]
-      assert(b !== undefined && c !== undefined)
+      const { id, w, b, c } = yield* diamondBranchesClaimed
       yield* store.report(finish(b, "FAILED"))
       expect((yield* consistent(id)).experiment.status).toBe("EXECUTING")
 
