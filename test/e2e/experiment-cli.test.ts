@@ -4,36 +4,12 @@
  * embedded data directory and a fresh database on the local PostgreSQL server. Each CLI start
  * costs 1–2 s, so every invocation here checks several things at once.
  */
-import { randomBytes } from "node:crypto"
-import { fileURLToPath } from "node:url"
-import { Command, FileSystem, Path } from "@effect/platform"
+import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema, Stream } from "effect"
-import pg from "pg"
-
-const root = fileURLToPath(new URL("../..", import.meta.url))
-const server = process.env.AIRAVATA_TEST_PG ?? "postgres://root@127.0.0.1:5432"
-
-const text = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.decodeText(), Stream.mkString)
-
-/** Runs the CLI with extra environment variables; returns what it printed and its exit code. */
-const cli = (env: Record<string, string>, args: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const child = yield* Command.start(
-      Command.make("node", "bin/airavata.mjs", ...args).pipe(
-        Command.workingDirectory(root),
-        Command.env(env),
-      ),
-    )
-    const [stdout, stderr, exitCode] = yield* Effect.all(
-      [text(child.stdout), text(child.stderr), child.exitCode],
-      {
-        concurrency: "unbounded",
-      },
-    )
-    return { stdout, stderr, exitCode: Number(exitCode) }
-  }).pipe(Effect.scoped)
+import { Effect, Schema } from "effect"
+import { scratchDatabase } from "../scratchDatabase.js"
+import { airavata } from "./cli.js"
 
 /** Where the commands point, as flags, and the environment they run in. */
 interface Target {
@@ -41,7 +17,8 @@ interface Target {
   readonly env: Record<string, string>
 }
 
-const run = (target: Target, ...args: ReadonlyArray<string>) => cli(target.env, [...args, ...target.flags])
+const run = (target: Target, ...args: ReadonlyArray<string>) =>
+  airavata([...args, ...target.flags], target.env)
 
 /** Runs the command, expects exit code 0 and decodes its stdout as `schema`'s JSON. */
 const json = <A, I>(schema: Schema.Schema<A, I>, target: Target, ...args: ReadonlyArray<string>) =>
@@ -152,26 +129,8 @@ const lifecycle = (target: Target) =>
     expect(onlyCounts(derived.taskCounts)).toEqual([["QUEUED", 12]])
   })
 
-const admin = (statement: string) =>
-  Effect.tryPromise(async () => {
-    const client = new pg.Client({ connectionString: `${server}/root` })
-    await client.connect()
-    try {
-      await client.query(statement)
-    } finally {
-      await client.end()
-    }
-  })
-
 /** A fresh `airavata_e2e_<random>` database on the local server, dropped when the scope closes. */
-const freshDatabase = Effect.acquireRelease(
-  Effect.gen(function* () {
-    const name = `airavata_e2e_${randomBytes(6).toString("hex")}`
-    yield* admin(`CREATE DATABASE ${name}`)
-    return { name, url: `${server}/${name}` }
-  }),
-  ({ name }) => Effect.orDie(admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
-)
+const freshDatabase = scratchDatabase({ prefix: "airavata_e2e", server: process.env.AIRAVATA_TEST_PG })
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) =>
   fs.makeTempDirectoryScoped({ prefix: "airavata-e2e-" }),
@@ -200,7 +159,7 @@ describe("airavata submit and experiment (e2e)", () => {
           const path = yield* Path.Path
           const dataDir = path.join(dir, "data")
           // Reading from a directory without a database is an error, not a new empty database.
-          const missing = yield* cli({}, ["experiment", "list", "--data-dir", dataDir])
+          const missing = yield* airavata(["experiment", "list", "--data-dir", dataDir])
           expect(missing.exitCode).toBe(2)
           expect(missing.stderr).toContain(`no airavata database in ${dataDir}`)
           // An unreachable DATABASE_URL must not matter when --data-dir is given.
@@ -225,7 +184,7 @@ describe("airavata submit and experiment (e2e)", () => {
             "list",
           )
           expect(explicit.experiments.map((e) => e.name)).toEqual(["sweep-resubmit-1", "sweep"])
-          const down = yield* cli({}, [
+          const down = yield* airavata([
             "experiment",
             "list",
             "--database-url",

@@ -3,31 +3,15 @@
  * dist/ (the test script builds first). Also runs the examples' scripts with plain bash.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${…}" here is spec and shell syntax, not a template.
-import { fileURLToPath } from "node:url"
 import { Command, FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Schema, Stream } from "effect"
 import { type ExpandedTask, expand, loadSpec, OutputRef } from "../../src/domain/spec/index.js"
-
-const root = fileURLToPath(new URL("../..", import.meta.url))
-
-const text = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.decodeText(), Stream.mkString)
+import { projectRoot, airavata as runCli } from "./cli.js"
 
 /** Runs the CLI and returns what it printed and its exit code. */
-const airavata = (...args: Array<string>) =>
-  Effect.gen(function* () {
-    const child = yield* Command.start(
-      Command.make("node", "bin/airavata.mjs", ...args).pipe(Command.workingDirectory(root)),
-    )
-    const [stdout, stderr, exitCode] = yield* Effect.all(
-      [text(child.stdout), text(child.stderr), child.exitCode],
-      {
-        concurrency: "unbounded",
-      },
-    )
-    return { stdout, stderr, exitCode: Number(exitCode) }
-  }).pipe(Effect.scoped)
+const airavata = (...args: Array<string>) => runCli(args)
 
 const ExpandOutput = Schema.parseJson(
   Schema.Struct({
@@ -172,7 +156,7 @@ describe("airavata spec (e2e)", () => {
         const path = yield* Path.Path
         const work = yield* fs.makeTempDirectoryScoped()
         for (const example of ["sweep.yaml", "dag.yaml", "airavata-sample.yaml", "api-experiment.json"]) {
-          const file = path.join(root, "examples", example)
+          const file = path.join(projectRoot, "examples", example)
           const expansion = expand(yield* loadSpec(yield* fs.readFileString(file), file))
           // Every instance of the small examples; the first five of each task of the 1,000-task sample.
           const tasks: ReadonlyArray<ExpandedTask> = Chunk.toReadonlyArray(
