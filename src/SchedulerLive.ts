@@ -2,8 +2,8 @@
  * Ready-made Scheduler layers, the composition roots of the library:
  *
  * - `SchedulerLive.embedded(…)` — everything in this process but the workers: PGlite in a data
- *   directory (locked: one process at a time), a scheduler replica on loopback, and N local worker processes (what `airavata run`
- *   runs). Nothing to install.
+ *   directory (locked: one process at a time), a scheduler replica on loopback, and N local worker
+ *   processes (what `airavata run` runs). Nothing to install.
  * - `SchedulerLive.postgres({ url, … })` — a replica on a PostgreSQL server, serving the gRPC worker
  *   endpoint for workers started elsewhere (`airavata worker`, pilots on clusters); no local workers.
  *

@@ -8,6 +8,7 @@
 import { Deferred, Effect, FiberMap, Ref } from "effect"
 import { decodeTaskAssignment } from "../api/grpc/AssignedTask.js"
 import type { WorkerProto } from "../api/grpc/index.js"
+import type { TaskExecutor } from "./executor/index.js"
 import type { Outgoing } from "./Outbox.js"
 import { runAssignment } from "./runAssignment.js"
 
@@ -86,7 +87,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
       })
 
     /** Applies an assignment or a cancellation; other messages are left to the caller (false). */
-    const handle = (message: WorkerProto.ServerMessage) => {
+    const handle = (message: WorkerProto.ServerMessage): Effect.Effect<boolean, never, TaskExecutor> => {
       const m = message.message
       switch (m?.$case) {
         case "taskAssignment":
@@ -96,7 +97,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
         case "taskCancellation":
           return Effect.as(cancel(m.value), true)
         default:
-          return Effect.succeed(false as boolean)
+          return Effect.succeed(false)
       }
     }
 

@@ -82,17 +82,10 @@ const takeLock = (dataDir: string): Effect.Effect<void, DataDirInUse | DataDirUn
     return yield* takeLock(dataDir)
   })
 
-/** Creates `dataDir` if needed and holds its lock for the scope. */
-export const dataDirLock = (dataDir: string) =>
-  Effect.tryPromise({
-    try: () => Fs.mkdir(dataDir, { recursive: true }),
-    catch: unusable(dataDir),
-  }).pipe(
-    Effect.zipRight(
-      Effect.acquireRelease(takeLock(dataDir), () =>
-        Effect.promise(() => Fs.rm(lockFile(dataDir), { force: true })),
-      ),
-    ),
+/** Holds `dataDir`'s lock for the scope (the directory must exist). */
+const dataDirLock = (dataDir: string) =>
+  Effect.acquireRelease(takeLock(dataDir), () =>
+    Effect.promise(() => Fs.rm(lockFile(dataDir), { force: true })),
   )
 
 /** Whether `dataDir` already holds a database (commands that only read refuse to create one). */
@@ -109,13 +102,12 @@ export const embeddedStore = (
   dataDir: string,
 ): Layer.Layer<Store, DataDirInUse | DataDirUnusable | StoreStartupError> =>
   Layer.unwrapScoped(
-    dataDirLock(dataDir).pipe(
-      Effect.zipRight(
-        Effect.tryPromise({
-          try: () => Fs.mkdir(storeDir(dataDir), { recursive: true }),
-          catch: unusable(dataDir),
-        }),
-      ),
+    // `<dataDir>/db` and, with it, `dataDir`, where the lock file goes.
+    Effect.tryPromise({
+      try: () => Fs.mkdir(storeDir(dataDir), { recursive: true }),
+      catch: unusable(dataDir),
+    }).pipe(
+      Effect.zipRight(dataDirLock(dataDir)),
       Effect.as(StoreLive.pglite({ dataDir: storeDir(dataDir) })),
     ),
   )
