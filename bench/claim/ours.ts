@@ -3,16 +3,13 @@
  * (optionally reporting each batch COMPLETED with `reportMany`) until the experiment is drained.
  * Returns tasks per second.
  */
-import { DateTime, Effect, Stream } from "effect"
-import { Email } from "../../src/domain/Fields.js"
-import { Project, User } from "../../src/domain/Identity.js"
-import { ComputeResourceId, ProjectId, UserId, WorkerId } from "../../src/domain/Ids.js"
-import { ResourceRequirements, WorkerCapabilities } from "../../src/domain/Requirements.js"
-import { ComputeResource } from "../../src/domain/Resources.js"
+import { Effect, Stream } from "effect"
+import { ResourceRequirements } from "../../src/domain/Requirements.js"
 import { RetryPolicy } from "../../src/domain/RetryPolicy.js"
 import { ExpandedTask } from "../../src/domain/spec/ExpandedTask.js"
 import { Store } from "../../src/ports/Store.js"
-import { NewExperiment, TaskReport, WorkerRegistration } from "../../src/ports/StoreModel.js"
+import { NewExperiment, TaskReport } from "../../src/ports/StoreModel.js"
+import { tenant, worker } from "../../test/integration/store/fixtures.js"
 
 export interface OursRun {
   readonly tasks: number
@@ -22,61 +19,22 @@ export interface OursRun {
   readonly tag: string
 }
 
-const epoch = DateTime.unsafeMake(0)
-
 export const ours = (run: OursRun) =>
   Effect.gen(function* () {
     const store = yield* Store
-    const userId = UserId.make(`bench-${run.tag}`)
-    const projectId = ProjectId.make(`bench-${run.tag}`)
-    const resourceId = ComputeResourceId.make(`bench-${run.tag}`)
-    yield* store.saveUser(
-      User.make({
-        id: userId,
-        username: `bench-${run.tag}`,
-        email: Email.make(`${run.tag}@bench.example`),
-        createdAt: epoch,
-        updatedAt: epoch,
-      }),
-    )
-    yield* store.saveProject(
-      Project.make({ id: projectId, name: projectId, ownerId: userId, createdAt: epoch, updatedAt: epoch }),
-    )
-    yield* store.saveComputeResource(
-      ComputeResource.make({
-        id: resourceId,
-        name: resourceId,
-        type: "LOCAL",
-        ownerId: userId,
-        createdAt: epoch,
-        updatedAt: epoch,
-      }),
-    )
-    const workers = yield* Effect.forEach(
-      Array.from({ length: run.connections }, (_, i) => i),
-      (i) =>
-        Effect.as(
-          store.registerWorker(
-            WorkerRegistration.make({
-              id: WorkerId.make(`bench-${run.tag}-${i}`),
-              computeResourceId: resourceId,
-              capabilities: WorkerCapabilities.make({
-                cpuCores: 64,
-                memoryMB: 262_144,
-                diskGB: 1000,
-                gpus: 0,
-              }),
-              slots: 64,
-            }),
-          ),
-          WorkerId.make(`bench-${run.tag}-${i}`),
-        ),
-    )
+    // The same directory rows and workers as the Store's own tests.
+    const owner = yield* tenant
+    const workers = yield* Effect.forEach(Array.from({ length: run.connections }), () => worker(owner))
     const requirements = ResourceRequirements.make({})
     const retry = RetryPolicy.make({})
     const insertStarted = performance.now()
     yield* store.createExperiment(
-      NewExperiment.make({ name: `bench-${run.tag}`, projectId, ownerId: userId, spec: {} }),
+      NewExperiment.make({
+        name: `bench-${run.tag}`,
+        projectId: owner.projectId,
+        ownerId: owner.userId,
+        spec: {},
+      }),
       {
         total: run.tasks,
         counts: [{ name: "noop", count: run.tasks }],
