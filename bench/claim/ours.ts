@@ -3,13 +3,11 @@
  * (optionally reporting each batch COMPLETED with `reportMany`) until the experiment is drained.
  * Returns tasks per second.
  */
-import { Effect, Stream } from "effect"
-import { ResourceRequirements } from "../../src/domain/Requirements.js"
-import { RetryPolicy } from "../../src/domain/RetryPolicy.js"
-import { ExpandedTask } from "../../src/domain/spec/ExpandedTask.js"
+import { Effect } from "effect"
 import { Store } from "../../src/ports/Store.js"
-import { NewExperiment, TaskReport } from "../../src/ports/StoreModel.js"
+import { TaskReport } from "../../src/ports/StoreModel.js"
 import { tenant, worker } from "../../test/integration/store/fixtures.js"
+import { createNoopExperiment } from "./noopExperiment.js"
 
 export interface OursRun {
   readonly tasks: number
@@ -25,39 +23,8 @@ export const ours = (run: OursRun) =>
     // The same directory rows and workers as the Store's own tests.
     const owner = yield* tenant
     const workers = yield* Effect.forEach(Array.from({ length: run.connections }), () => worker(owner))
-    const requirements = ResourceRequirements.make({})
-    const retry = RetryPolicy.make({})
     const insertStarted = performance.now()
-    yield* store.createExperiment(
-      NewExperiment.make({
-        name: `bench-${run.tag}`,
-        projectId: owner.projectId,
-        ownerId: owner.userId,
-        spec: {},
-      }),
-      {
-        total: run.tasks,
-        counts: [{ name: "noop", count: run.tasks }],
-        tasks: Stream.range(0, run.tasks - 1).pipe(
-          Stream.map((index) =>
-            ExpandedTask.make({
-              key: `noop[${index}]`,
-              name: "noop",
-              index,
-              script: "true",
-              handler: "noop",
-              inputs: { n: String(index) },
-              outputs: {},
-              environment: {},
-              after: [],
-              afterAll: [],
-              requirements,
-              retry,
-            }),
-          ),
-        ),
-      },
-    )
+    yield* createNoopExperiment(store, owner, `bench-${run.tag}`, run.tasks)
     const insertSeconds = (performance.now() - insertStarted) / 1000
 
     const started = performance.now()

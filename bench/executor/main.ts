@@ -16,22 +16,12 @@ import * as Path from "node:path"
 import { Deferred, Effect, Schema, Stream } from "effect"
 import { Attempt, ExperimentId, TaskId } from "../../src/domain/Ids.js"
 import { EnvRecord, type TaskEvent, TaskExecutor, TaskRun } from "../../src/worker/executor/index.js"
+import { numberOption, stringOption } from "../argv.js"
 
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`)
-  const value = at >= 0 ? Number(process.argv[at + 1]) : Number.NaN
-  return Number.isInteger(value) && value >= 0 ? value : fallback
-}
-
-const stringOption = (name: string): string | undefined => {
-  const at = process.argv.indexOf(`--${name}`)
-  return at >= 0 ? process.argv[at + 1] : undefined
-}
-
-const attempts = option("attempts", 5_000)
-const scriptAttempts = option("script-attempts", 300)
-const concurrency = option("concurrency", 16) || 16
-const rounds = option("rounds", 3) || 1
+const attempts = numberOption("attempts", 5_000)
+const scriptAttempts = numberOption("script-attempts", 300)
+const concurrency = numberOption("concurrency", 16) || 16
+const rounds = numberOption("rounds", 3) || 1
 /** `--via stream`: consume `TaskExecutor.run`'s Stream, as the worker did before `runForEach`. */
 const viaStream = stringOption("via") === "stream"
 /** Attempts run before measuring, so that JIT compilation is not counted. */

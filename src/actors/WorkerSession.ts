@@ -67,7 +67,7 @@ export const runWorkerSession = (
     Effect.gen(function* () {
       const store = yield* Store
       const dispatcher = yield* Dispatcher
-      const claimBatch = options.claimBatch ?? 64
+      const claimBatch = options.claimBatch ?? 256
       const pollInterval = options.pollInterval ?? Duration.seconds(2)
 
       const out = yield* Queue.unbounded<SessionOutput>()

@@ -107,7 +107,10 @@ export interface StoreService {
   readonly claim: (workerId: WorkerId, max: number) => Effect.Effect<ReadonlyArray<ClaimedTask>, ClaimError>
   /** Applies one worker report, fenced by (taskId, attempt, workerId). */
   readonly report: (report: TaskReport) => Effect.Effect<ReportOutcome, ReportRejection | StoreUnavailable>
-  /** Applies many reports in one transaction; each is accepted or rejected on its own. */
+  /**
+   * Applies many reports; each is accepted or rejected on its own (completions may commit apart
+   * from the rest of the batch), and results come back in input order.
+   */
   readonly reportMany: (
     reports: ReadonlyArray<TaskReport>,
   ) => Effect.Effect<ReadonlyArray<Either.Either<ReportOutcome, ReportRejection>>, StoreUnavailable>

@@ -1,20 +1,34 @@
 /**
- * The attempts a worker holds: one fiber each (FiberMap, interrupted with the scope), started from
- * the scheduler's assignments and stopped by its cancellations, fenced by attempt number. At most
- * `slots` run at once; assignments beyond that (a worker that prefetches) wait for a slot, and one
- * canceled while waiting just ends.
+ * The attempts a worker holds, started from the scheduler's assignments and stopped by its
+ * cancellations, fenced by attempt number. At most `slots` run at once; assignments beyond that
+ * (a worker that prefetches) wait for a slot, and one canceled while waiting just ends.
  * Shared by the worker runtime and the testing harness's in-process worker.
+ *
+ * This is the worker's hot path, so the bookkeeping is plain mutable state (JavaScript runs one
+ * fiber at a time, and none of it spans a suspension): no fiber, Deferred or Ref per attempt.
+ * Attempts run on at most `slots` runner fibers, each taking waiting attempts in order until none
+ * is left; they are interrupted, running attempts with them, when the scope closes.
  */
-import { Deferred, Effect, FiberMap, Ref } from "effect"
-import { decodeTaskAssignment } from "../api/grpc/AssignedTask.js"
+import { Cause, Effect, Either, Fiber } from "effect"
+import type { AssignedTask } from "../api/grpc/AssignedTask.js"
+import { decodeTaskAssignmentEither } from "../api/grpc/AssignedTask.js"
 import type { WorkerProto } from "../api/grpc/index.js"
-import type { TaskExecutor } from "./executor/index.js"
+import { TaskExecutor } from "./executor/index.js"
 import type { Outgoing } from "./Outbox.js"
-import { runAssignment } from "./runAssignment.js"
+import { runAssignmentWith } from "./runAssignment.js"
 
-interface Running {
-  readonly attempt: number
-  readonly cancel: Deferred.Deferred<void>
+/** One assignment held by the worker, from its arrival until it ends or is canceled. */
+interface Held {
+  readonly task: AssignedTask
+  readonly inputRefs: Readonly<Record<string, WorkerProto.UpstreamOutput>>
+  /** Taken by a runner; until then it waits for a slot. */
+  running: boolean
+  /** Canceled: a waiting attempt never runs, a running one is told to stop. */
+  canceled: boolean
+  /** Resumes whatever waits on the cancel signal of a running attempt. */
+  waiters: Array<(effect: Effect.Effect<void>) => void> | undefined
+  /** Its end was counted (onFinished called). */
+  ended: boolean
 }
 
 export interface AttemptsOptions {
@@ -24,66 +38,172 @@ export interface AttemptsOptions {
   readonly offer: (item: Outgoing) => Effect.Effect<unknown>
   /** Attempts run at once. */
   readonly slots: number
-  /** After an attempt ends, with how many are still running. */
+  /** After an attempt ends, with how many are still held (running or waiting). */
   readonly onFinished: (left: number) => Effect.Effect<void>
 }
 
 export const makeAttempts = (options: AttemptsOptions) =>
   Effect.gen(function* () {
-    const running = yield* Ref.make(new Map<string, Running>())
-    const fibers = yield* FiberMap.make<string>()
-    const slots = yield* Effect.makeSemaphore(Math.max(1, options.slots))
+    const slots = Math.max(1, options.slots)
+    /** The latest assignment of each task. */
+    const held = new Map<string, Held>()
+    /** Assignments not ended yet, including one replaced by a newer assignment of its task. */
+    let unfinished = 0
+    /** Waiting for a slot, in arrival order; canceled ones stay in it and are skipped. */
+    let waiting: Array<Held> = []
+    let next = 0
+    let runners = 0
+    const fibers = new Set<Fiber.RuntimeFiber<void>>()
 
-    const finished = (taskId: string) =>
-      Ref.modify(running, (map) => {
-        const next = new Map(map)
-        next.delete(taskId)
-        return [next.size, next] as const
-      }).pipe(Effect.flatMap(options.onFinished))
+    // Before the scope's end completes, running attempts are interrupted (they report nothing).
+    yield* Effect.addFinalizer(() => Fiber.interruptAll([...fibers]))
 
-    const start = (assignment: WorkerProto.TaskAssignment) =>
-      Effect.gen(function* () {
-        const task = yield* decodeTaskAssignment(assignment)
-        const cancel = yield* Deferred.make<void>()
-        yield* Ref.update(running, (map) => new Map(map).set(task.taskId, { attempt: task.attempt, cancel }))
-        const started = yield* Deferred.make<void>()
-        const run = slots.withPermits(1)(
-          Deferred.succeed(started, undefined).pipe(
-            Effect.zipRight(
-              runAssignment(task, assignment.inputRefs, {
-                workerId: options.workerId,
-                workingDir: options.workingDir,
-                offer: options.offer,
-                cancel: Deferred.await(cancel),
-              }),
-            ),
-          ),
-        )
-        // Canceled before it got a slot: nothing ran, nothing to report. Once started, the attempt
-        // handles its cancellation itself (SIGTERM, grace, SIGKILL).
-        const canceledWhileWaiting = Deferred.await(cancel).pipe(
-          Effect.zipRight(Deferred.isDone(started)),
-          Effect.flatMap((isStarted) => (isStarted ? Effect.never : Effect.void)),
-        )
-        yield* FiberMap.run(
-          fibers,
-          task.taskId,
-          Effect.raceFirst(run, canceledWhileWaiting).pipe(Effect.ensuring(finished(task.taskId))),
-        )
+    /** The next attempt waiting for a slot, if any. */
+    const take = (): Held | undefined => {
+      while (next < waiting.length) {
+        const entry = waiting[next++]
+        if (entry === undefined || entry.canceled) continue
+        // A queue that never runs dry (prefetch under steady load) drops its taken head now and then.
+        if (next >= 1024 && next * 2 >= waiting.length) {
+          waiting = waiting.slice(next)
+          next = 0
+        }
+        return entry
+      }
+      waiting = []
+      next = 0
+      return undefined
+    }
+
+    const finish = (entry: Held): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (entry.ended) return Effect.void
+        entry.ended = true
+        unfinished--
+        if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
+        return options.onFinished(unfinished)
+      })
+
+    /** Completes once the attempt is canceled; the executor races it against the attempt. */
+    const cancelSignal = (entry: Held): Effect.Effect<void> =>
+      Effect.async<void>((resume) => {
+        if (entry.canceled) return resume(Effect.void)
+        entry.waiters ??= []
+        entry.waiters.push(resume)
+        return Effect.sync(() => {
+          const at = entry.waiters?.indexOf(resume) ?? -1
+          if (at >= 0) entry.waiters?.splice(at, 1)
+        })
+      })
+
+    /** Cancels `entry`: one waiting for a slot ends now, a running one stops (SIGTERM, grace, SIGKILL). */
+    const stop = (entry: Held): Effect.Effect<void> => {
+      entry.canceled = true
+      if (!entry.running) return finish(entry)
+      const waiters = entry.waiters
+      entry.waiters = undefined
+      if (waiters !== undefined) for (const resume of waiters) resume(Effect.void)
+      return Effect.void
+    }
+
+    const runOne = (executor: TaskExecutor["Type"], entry: Held) =>
+      runAssignmentWith(executor, entry.task, entry.inputRefs, {
+        workerId: options.workerId,
+        workingDir: options.workingDir,
+        offer: options.offer,
+        cancel: cancelSignal(entry),
       }).pipe(
-        Effect.catchTag("InvalidWireMessage", (e) =>
-          Effect.logWarning(`ignored assignment ${assignment.taskId}: ${e.reason}`),
+        // A defect ends this attempt only, not the runner and the attempts waiting behind it.
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.logError(`attempt ${entry.task.attempt} of ${entry.task.taskId} died`, cause),
         ),
       )
 
+    /** Runs waiting attempts one after another until none is left. */
+    const runner = Effect.flatMap(TaskExecutor, (executor) => {
+      let current: Held | undefined
+      let idle = false
+      const loop: Effect.Effect<void> = Effect.suspend(() => {
+        const entry = take()
+        if (entry === undefined) {
+          // Counted off in the same step that found nothing, so a new arrival starts a runner.
+          runners--
+          idle = true
+          return Effect.void
+        }
+        entry.running = true
+        current = entry
+        return Effect.flatMap(runOne(executor, entry), () => {
+          current = undefined
+          return Effect.zipRight(finish(entry), loop)
+        })
+      })
+      return Effect.onExit(loop, () => {
+        if (!idle) runners--
+        return current === undefined ? Effect.void : finish(current)
+      })
+    })
+
+    const startRunners = Effect.suspend(() => {
+      const count = Math.min(slots - runners, waiting.length - next)
+      if (count <= 0) return Effect.void
+      runners += count
+      return Effect.forEach(
+        Array.from({ length: count }),
+        () =>
+          Effect.map(Effect.forkDaemon(runner), (fiber) => {
+            fibers.add(fiber)
+            fiber.addObserver(() => fibers.delete(fiber))
+          }),
+        { discard: true },
+      )
+    })
+
+    /** Takes `assignment` on; what must follow (logs, ends of replaced attempts) goes to `after`. */
+    const accept = (assignment: WorkerProto.TaskAssignment, after: Array<Effect.Effect<void>>) => {
+      const decoded = decodeTaskAssignmentEither(assignment)
+      if (Either.isLeft(decoded)) {
+        after.push(Effect.logWarning(`ignored assignment ${assignment.taskId}: ${decoded.left.reason}`))
+        return
+      }
+      const task = decoded.right
+      // A newer assignment of a task still held replaces it: the older one is canceled.
+      const previous = held.get(task.taskId)
+      if (previous !== undefined) after.push(stop(previous))
+      const entry: Held = {
+        task,
+        inputRefs: assignment.inputRefs,
+        running: false,
+        canceled: false,
+        waiters: undefined,
+        ended: false,
+      }
+      held.set(task.taskId, entry)
+      unfinished++
+      waiting.push(entry)
+    }
+
+    const start = (assignments: ReadonlyArray<WorkerProto.TaskAssignment>) =>
+      Effect.suspend(() => {
+        const after: Array<Effect.Effect<void>> = []
+        for (const assignment of assignments) accept(assignment, after)
+        return after.length === 0
+          ? startRunners
+          : Effect.zipRight(Effect.all(after, { discard: true }), startRunners)
+      })
+
     // Attempt 0 (an original-protocol scheduler) cancels whatever attempt is running.
     const cancel = (message: WorkerProto.TaskCancellation) =>
-      Effect.gen(function* () {
-        const current = (yield* Ref.get(running)).get(message.taskId)
-        if (current === undefined) return
-        if (message.attempt !== 0 && message.attempt !== current.attempt) return
-        yield* Effect.logInfo(`canceling ${message.taskId}: ${message.reason}`)
-        yield* Deferred.succeed(current.cancel, undefined)
+      Effect.suspend(() => {
+        const current = held.get(message.taskId)
+        if (current === undefined || current.canceled) return Effect.void
+        if (message.attempt !== 0 && message.attempt !== current.task.attempt) return Effect.void
+        return Effect.zipRight(
+          Effect.logInfo(`canceling ${message.taskId}: ${message.reason}`),
+          Effect.suspend(() => (current.canceled ? Effect.void : stop(current))),
+        )
       })
 
     /** Applies an assignment or a cancellation; other messages are left to the caller (false). */
@@ -91,9 +211,9 @@ export const makeAttempts = (options: AttemptsOptions) =>
       const m = message.message
       switch (m?.$case) {
         case "taskAssignment":
-          return Effect.as(start(m.value), true)
+          return Effect.as(start([m.value]), true)
         case "taskAssignmentBatch":
-          return Effect.as(Effect.forEach(m.value.assignments, start, { discard: true }), true)
+          return Effect.as(start(m.value.assignments), true)
         case "taskCancellation":
           return Effect.as(cancel(m.value), true)
         default:
@@ -103,9 +223,9 @@ export const makeAttempts = (options: AttemptsOptions) =>
 
     return {
       handle,
-      /** The attempts running now. */
-      active: Effect.map(Ref.get(running), (map) =>
-        [...map.entries()].map(([taskId, r]) => ({ taskId, attempt: r.attempt })),
+      /** The attempts held now, running or waiting for a slot. */
+      active: Effect.sync(() =>
+        [...held.values()].map((r) => ({ taskId: r.task.taskId, attempt: r.task.attempt })),
       ),
     } as const
   })

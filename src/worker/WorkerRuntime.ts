@@ -5,11 +5,11 @@
  * no new credits, running attempts get `drainTimeout` to finish and report, the rest are handed
  * back by closing the stream (the scheduler requeues them at once).
  */
-import { Deferred, Duration, Effect, Fiber, Queue, Redacted, Ref, Schedule, Stream } from "effect"
+import { Deferred, Duration, Effect, Fiber, Redacted, Ref, Schedule, Stream } from "effect"
 import { durationFromProto, makeWorkerGrpcClient, type PollSession, WorkerProto } from "../api/grpc/index.js"
 import { makeAttempts } from "./Attempts.js"
 import type { TaskExecutor } from "./executor/index.js"
-import { type Outgoing, pumpOutbox } from "./Outbox.js"
+import { Outbox, pumpOutbox } from "./Outbox.js"
 import type { WorkerConfig } from "./WorkerConfig.js"
 import { WorkerRejected } from "./WorkerErrors.js"
 
@@ -43,19 +43,25 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
       : config.heartbeatInterval
 
     const session: PollSession = yield* client.pollForTask()
-    const outbox = yield* Queue.unbounded<Outgoing>()
-    const offer = (item: Outgoing) => outbox.offer(item)
+    const outbox = new Outbox()
+    const offer = outbox.offer
     const idle = yield* Ref.make<Deferred.Deferred<void> | undefined>(undefined)
     const attempts = yield* makeAttempts({
       workerId: config.workerId,
       workingDir: config.workingDir,
       offer,
       slots: config.slots,
+      // Once per task: plain combinators rather than Effect.gen.
       onFinished: (left) =>
-        Effect.gen(function* () {
-          if (!(yield* Ref.get(draining))) yield* offer({ _tag: "Credits", credits: 1 })
-          const waiter = yield* Ref.get(idle)
-          if (left === 0 && waiter !== undefined) yield* Deferred.succeed(waiter, undefined)
+        Effect.flatMap(Ref.get(draining), (isDraining) => {
+          const credit = isDraining ? Effect.void : offer({ _tag: "Credits", credits: 1 })
+          if (left > 0) return credit
+          return Effect.zipRight(
+            credit,
+            Effect.flatMap(Ref.get(idle), (waiter) =>
+              waiter === undefined ? Effect.void : Deferred.succeed(waiter, undefined),
+            ),
+          )
         }),
     })
 

@@ -2,11 +2,11 @@
  * A TaskAssignment as the worker runtime uses it: validated ids, the attempt it fences, the script
  * or handler, and its bindings. Field names match the executor's TaskRun.
  */
-import { Duration, Effect, Schema } from "effect"
+import { Duration, type Effect, Either, Schema } from "effect"
 import { Attempt, ExperimentId, TaskId } from "../../domain/Ids.js"
 import { InvalidWireMessage } from "./GrpcErrors.js"
 import { TaskAssignment } from "./generated/worker.js"
-import { decodeWire, nonEmpty } from "./internal/decodeWire.js"
+import { decodeWireEither, nonEmpty } from "./internal/decodeWire.js"
 import { durationFromProto, durationToProto } from "./ProtoTime.js"
 
 const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
@@ -28,27 +28,62 @@ export class AssignedTask extends Schema.Class<AssignedTask>("AssignedTask")({
   timeoutSeconds: Schema.optional(Schema.Int.pipe(Schema.positive())),
 }) {}
 
-const decode = decodeWire(AssignedTask, "TaskAssignment")
+const decode = decodeWireEither(AssignedTask, "TaskAssignment")
+
+type Fields = typeof AssignedTask.Encoded
+
+const isId = (value: unknown): boolean =>
+  typeof value === "string" && value.length > 0 && value.length <= 255 && value.trim() === value
+
+const isStringMap = (value: unknown): boolean => {
+  if (typeof value !== "object" || value === null) return false
+  for (const key of Object.keys(value)) {
+    if (typeof (value as Record<string, unknown>)[key] !== "string") return false
+  }
+  return true
+}
 
 /**
- * Validates an assignment. Fields an original Airavata scheduler does not send fall back to its
- * behaviour: no task_key → the task id; no attempt → 1; no execution_script → command.
+ * Whether the schema would accept `fields` as they are. Every check here is one of the schema's
+ * own (ids: trimmed, 1–255 characters; attempt: a safe integer ≥ 1; ...), so what passes needs no
+ * second decoding; anything else goes through the schema, which says what is wrong.
  */
-export const decodeTaskAssignment = (
+const plainlyValid = (fields: Fields): boolean =>
+  isId(fields.taskId) &&
+  isId(fields.experimentId) &&
+  typeof fields.key === "string" &&
+  fields.key.length > 0 &&
+  Number.isSafeInteger(fields.attempt) &&
+  fields.attempt >= 1 &&
+  (fields.script === undefined || typeof fields.script === "string") &&
+  (fields.handler === undefined || (typeof fields.handler === "string" && fields.handler.length > 0)) &&
+  isStringMap(fields.inputs) &&
+  isStringMap(fields.outputs) &&
+  isStringMap(fields.environment) &&
+  (fields.timeoutSeconds === undefined ||
+    (Number.isSafeInteger(fields.timeoutSeconds) && fields.timeoutSeconds > 0))
+
+/**
+ * Validates an assignment, without an Effect: the worker decodes one per task. Fields an original
+ * Airavata scheduler does not send fall back to its behaviour: no task_key → the task id; no
+ * attempt → 1; no execution_script → command.
+ */
+export const decodeTaskAssignmentEither = (
   message: TaskAssignment,
-): Effect.Effect<AssignedTask, InvalidWireMessage> => {
+): Either.Either<AssignedTask, InvalidWireMessage> => {
   const script = nonEmpty(message.executionScript) ?? nonEmpty(message.command)
   const handler = nonEmpty(message.handler)
   if (script === undefined && handler === undefined) {
-    return Effect.fail(
+    return Either.left(
       new InvalidWireMessage({
         messageType: "TaskAssignment",
         reason: "neither execution_script, command nor handler",
       }),
     )
   }
-  const timeout = Math.ceil(Duration.toSeconds(durationFromProto(message.timeout)))
-  return decode({
+  const timeout =
+    message.timeout === undefined ? 0 : Math.ceil(Duration.toSeconds(durationFromProto(message.timeout)))
+  const fields: Fields = {
     taskId: message.taskId,
     experimentId: message.experimentId,
     key: nonEmpty(message.taskKey) ?? message.taskId,
@@ -59,8 +94,17 @@ export const decodeTaskAssignment = (
     outputs: message.outputs,
     environment: message.environment,
     timeoutSeconds: timeout > 0 ? timeout : undefined,
-  })
+  }
+  // The usual assignment is well-formed: checked by hand, it skips the schema's decoding.
+  return plainlyValid(fields)
+    ? Either.right(new AssignedTask(fields as ConstructorParameters<typeof AssignedTask>[0], true))
+    : decode(fields)
 }
+
+/** `decodeTaskAssignmentEither` as an Effect. */
+export const decodeTaskAssignment = (
+  message: TaskAssignment,
+): Effect.Effect<AssignedTask, InvalidWireMessage> => decodeTaskAssignmentEither(message)
 
 /** The wire form of an assignment; `extra` carries the original protocol's remaining fields. */
 export const encodeTaskAssignment = (

@@ -3,14 +3,14 @@
  * domain status, exit code and the outputs the worker found.
  */
 import { basename } from "node:path/posix"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import { Sha256 } from "../../domain/Data.js"
 import { Attempt, TaskId, WorkerId } from "../../domain/Ids.js"
 import { TaskStatus } from "../../domain/Status.js"
 import { InvalidWireMessage } from "./GrpcErrors.js"
 import { FileMetadata as WireFileMetadata } from "./generated/common.js"
 import { TaskStatusUpdateRequest } from "./generated/worker.js"
-import { decodeWire, nonEmpty } from "./internal/decodeWire.js"
+import { nonEmpty } from "./internal/decodeWire.js"
 import { taskStatusFromProto, taskStatusToProto } from "./StatusMapping.js"
 
 /** One declared output that exists after the run. */
@@ -36,38 +36,50 @@ export class TaskReport extends Schema.Class<TaskReport>("TaskReport")({
   metadata: Schema.Record({ key: Schema.String, value: Schema.String }),
 }) {}
 
-const decode = decodeWire(TaskReport, "TaskStatusUpdateRequest")
+// Built once: reports arrive by the thousand per second, and only a malformed one needs a message.
+const decodeEither = Schema.decodeUnknownEither(TaskReport, { errors: "all" })
 
 /** Validates a status report; an unrecognized status number is an InvalidWireMessage. */
+export const validateTaskStatusUpdate = (
+  request: TaskStatusUpdateRequest,
+): Either.Either<TaskReport, InvalidWireMessage> => {
+  const status = taskStatusFromProto(request.status)
+  if (Option.isNone(status)) {
+    return Either.left(
+      new InvalidWireMessage({
+        messageType: "TaskStatusUpdateRequest",
+        reason: `unrecognized task status ${request.status}`,
+      }),
+    )
+  }
+  const outputs: Record<string, { path: string; size: number; checksum: string }> = {}
+  for (const [name, file] of Object.entries(request.outputs)) {
+    outputs[name] = { path: file.path, size: file.size, checksum: file.checksum }
+  }
+  return Either.mapLeft(
+    decodeEither({
+      taskId: request.taskId,
+      workerId: request.workerId,
+      attempt: request.attempt === 0 ? undefined : request.attempt,
+      status: status.value,
+      message: nonEmpty(request.message),
+      errors: request.errors,
+      exitCode: request.exitCode,
+      outputs,
+      metadata: request.metadata,
+    }),
+    (error) =>
+      new InvalidWireMessage({
+        messageType: "TaskStatusUpdateRequest",
+        reason: ParseResult.TreeFormatter.formatErrorSync(error),
+      }),
+  )
+}
+
+/** As `validateTaskStatusUpdate`, as an Effect. */
 export const decodeTaskStatusUpdate = (
   request: TaskStatusUpdateRequest,
-): Effect.Effect<TaskReport, InvalidWireMessage> =>
-  Option.match(taskStatusFromProto(request.status), {
-    onNone: () =>
-      Effect.fail(
-        new InvalidWireMessage({
-          messageType: "TaskStatusUpdateRequest",
-          reason: `unrecognized task status ${request.status}`,
-        }),
-      ),
-    onSome: (status) =>
-      decode({
-        taskId: request.taskId,
-        workerId: request.workerId,
-        attempt: request.attempt === 0 ? undefined : request.attempt,
-        status,
-        message: nonEmpty(request.message),
-        errors: request.errors,
-        exitCode: request.exitCode,
-        outputs: Object.fromEntries(
-          Object.entries(request.outputs).map(([name, file]) => [
-            name,
-            { path: file.path, size: file.size, checksum: file.checksum },
-          ]),
-        ),
-        metadata: request.metadata,
-      }),
-  })
+): Effect.Effect<TaskReport, InvalidWireMessage> => Effect.suspend(() => validateTaskStatusUpdate(request))
 
 /** The wire form of a report. */
 export const encodeTaskStatusUpdate = (report: TaskReport): TaskStatusUpdateRequest =>

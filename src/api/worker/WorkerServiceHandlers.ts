@@ -3,7 +3,7 @@
  * PollForTask stream, and applies the unary RPCs of the original protocol through the Store.
  */
 import { randomUUID } from "node:crypto"
-import { type Duration, Effect, Option, type Redacted, Schema, Stream } from "effect"
+import { type Duration, Effect, Either, Option, type Redacted, Schema, Stream } from "effect"
 import type { Dispatcher } from "../../actors/Dispatcher.js"
 import { runWorkerSession, type WorkerSessionOptions } from "../../actors/WorkerSession.js"
 import { type ComputeResourceId, type TaskId, WorkerId } from "../../domain/Ids.js"
@@ -125,9 +125,12 @@ export const makeWorkerServiceHandlers = (
       Effect.gen(function* () {
         const workerId = yield* decodeWorkerId(request.workerId)
         yield* authenticate(workerId, Option.getOrUndefined(context.bearerToken))
-        const report = yield* toReport(workerId, request)
-        if (Option.isNone(report)) return { success: false, message: "report not applicable" }
-        const outcome = yield* store.report(report.value).pipe(Effect.mapError((e) => toGrpcStatusError(e)))
+        const report = toReport(workerId, request)
+        if (Either.isLeft(report)) {
+          yield* Effect.logWarning(report.left)
+          return { success: false, message: report.left }
+        }
+        const outcome = yield* store.report(report.right).pipe(Effect.mapError((e) => toGrpcStatusError(e)))
         return { success: true, message: `task ${outcome.taskId} is ${outcome.status}` }
       })
 

@@ -2,15 +2,14 @@
  * Translates a worker's stream messages into session inputs. Everything is decoded; a report or
  * output chunk naming another worker than the authenticated one is dropped as forged, never applied.
  */
-import { Effect, Option, Schema } from "effect"
+import { Effect, Either, Option, Schema } from "effect"
 import { SessionInput } from "../../actors/SessionMessages.js"
 import { Attempt, TaskId, type WorkerId } from "../../domain/Ids.js"
 import { LogChunk, ReportedStatus, TaskReport } from "../../ports/StoreModel.js"
 import type { WorkerProto } from "../grpc/index.js"
 import { outputStreamFromProto } from "../grpc/StatusMapping.js"
-import { decodeTaskStatusUpdate } from "../grpc/TaskReport.js"
+import { validateTaskStatusUpdate } from "../grpc/TaskReport.js"
 
-const decodeReport = Schema.decodeUnknown(TaskReport)
 const decodeChunk = Schema.decodeUnknown(LogChunk)
 const decodeLease = Schema.decodeUnknown(Schema.Struct({ taskId: TaskId, attempt: Attempt }))
 const isReportable = Schema.is(ReportedStatus)
@@ -18,35 +17,46 @@ const isReportable = Schema.is(ReportedStatus)
 const forged = (workerId: WorkerId, claimed: string, what: string) =>
   Effect.logWarning(`dropped ${what} from worker ${workerId} claiming to be ${claimed}`)
 
-/** A status update as a store report, or nothing (logged) when it cannot be applied. */
-export const toReport = (workerId: WorkerId, update: WorkerProto.TaskStatusUpdateRequest) =>
-  Effect.gen(function* () {
-    const decoded = yield* decodeTaskStatusUpdate(update)
-    if (decoded.workerId !== workerId)
-      return yield* forged(workerId, decoded.workerId, "report").pipe(Effect.as(Option.none()))
-    if (decoded.attempt === undefined || !isReportable(decoded.status)) {
-      yield* Effect.logWarning(
-        `dropped report on ${decoded.taskId}: status ${decoded.status}, attempt ${decoded.attempt ?? "none"}`,
-      )
-      return Option.none()
-    }
-    const error = decoded.status === "FAILED" ? (decoded.message ?? decoded.errors.join("; ")) : undefined
-    return Option.some(
-      yield* decodeReport({
+/**
+ * A status update as a store report, or why it cannot be applied (logged by the caller). Plain
+ * code, not an Effect per report: reports arrive by the thousand per second.
+ */
+export const toReport = (
+  workerId: WorkerId,
+  update: WorkerProto.TaskStatusUpdateRequest,
+): Either.Either<TaskReport, string> => {
+  const validated = validateTaskStatusUpdate(update)
+  if (Either.isLeft(validated)) return Either.left(`dropped malformed report: ${validated.left.message}`)
+  const decoded = validated.right
+  if (decoded.workerId !== workerId) {
+    return Either.left(`dropped report from worker ${workerId} claiming to be ${decoded.workerId}`)
+  }
+  if (decoded.attempt === undefined || !isReportable(decoded.status)) {
+    return Either.left(
+      `dropped report on ${decoded.taskId}: status ${decoded.status}, attempt ${decoded.attempt ?? "none"}`,
+    )
+  }
+  const error = decoded.status === "FAILED" ? (decoded.message ?? decoded.errors.join("; ")) : undefined
+  const outputs: Record<string, { path: string; size: number; checksum: string }> = {}
+  for (const [name, file] of Object.entries(decoded.outputs)) {
+    outputs[name] = { path: file.path, size: file.size, checksum: file.checksum }
+  }
+  // Every field comes from the validated wire report: constructing skips a second validation.
+  return Either.right(
+    TaskReport.make(
+      {
         taskId: decoded.taskId,
         attempt: decoded.attempt,
         workerId,
         status: decoded.status,
         ...(decoded.exitCode === undefined ? {} : { exitCode: decoded.exitCode }),
         ...(error === undefined || error === "" ? {} : { error }),
-        result: { outputs: decoded.outputs, metadata: decoded.metadata },
-      }),
-    )
-  }).pipe(
-    Effect.catchAll((e) =>
-      Effect.logWarning(`dropped malformed report: ${e.message}`).pipe(Effect.as(Option.none())),
+        result: { outputs, metadata: { ...decoded.metadata } },
+      },
+      true,
     ),
   )
+}
 
 const toChunk = (workerId: WorkerId, output: WorkerProto.TaskOutput) =>
   Effect.gen(function* () {
@@ -88,8 +98,16 @@ export const toSessionInputs = (
     case "taskStatus":
     case "taskStatusBatch": {
       const updates = m.$case === "taskStatus" ? [m.value] : m.value.updates
-      return Effect.forEach(updates, (u) => toReport(workerId, u)).pipe(
-        Effect.map((reports) => [SessionInput.Reports({ reports: somes(reports) })]),
+      const reports: Array<TaskReport> = []
+      const dropped: Array<string> = []
+      for (const update of updates) {
+        const report = toReport(workerId, update)
+        if (Either.isRight(report)) reports.push(report.right)
+        else dropped.push(report.left)
+      }
+      return Effect.as(
+        Effect.forEach(dropped, (why) => Effect.logWarning(why), { discard: true }),
+        [SessionInput.Reports({ reports })],
       )
     }
     case "taskOutput":

@@ -9,6 +9,7 @@ import type { ClaimError } from "../../ports/StoreErrors.js"
 import { ClaimedTask } from "../../ports/StoreModel.js"
 import { rowDecoder } from "./Rows.js"
 import { orUnavailable } from "./SqlFailures.js"
+import { checkClaimedRow } from "./sql/claimedRowCheck.js"
 import { claimTasks } from "./sql/claimTasks.js"
 import { taskIdFor } from "./TaskIds.js"
 import { now as currentTime, plusMillis } from "./Time.js"
@@ -85,5 +86,12 @@ export const claim =
       if (rows.length === 0) return yield* whyNothing(sql, workerId)
       // No NOTIFY here: PostgreSQL serialises the commits of notifying transactions, and the claim
       // is the hot path. Watchers see the attempt's first report instead.
-      return (yield* decodeClaimed(rows)).map(toClaimed)
+      const claimed: Array<ClaimedTask> = []
+      for (const row of rows) {
+        const checked = checkClaimedRow(row)
+        // The brands are what the schema would give these very values (same rules, checked above).
+        const decoded = checked === undefined ? (yield* decodeClaimed([row]))[0] : (checked as ClaimedRow)
+        if (decoded !== undefined) claimed.push(toClaimed(decoded))
+      }
+      return claimed
     }).pipe(orUnavailable, Effect.withSpan("Store.claim", { attributes: { workerId, max } }))

@@ -15,13 +15,16 @@ import {
 } from "../../domain/Errors.js"
 import { ExperimentId } from "../../domain/Ids.js"
 import { ExperimentMachine } from "../../domain/StateMachine.js"
+import type { ExperimentStatus } from "../../domain/Status.js"
 import { type ExpandedTask, type Expansion, InputValue } from "../../domain/spec/ExpandedTask.js"
 import type { CreateExperimentError } from "../../ports/StoreErrors.js"
 import type { ExperimentSummary, NewExperiment } from "../../ports/StoreModel.js"
-import { notify, notifyReady } from "./Notify.js"
-import { failureOf, transaction } from "./SqlFailures.js"
+import { notification, notify, notifyReady, taskNotifications } from "./Notify.js"
+import { decodeSummaries } from "./Projections.js"
+import { failureOf, orUnavailable, transaction } from "./SqlFailures.js"
 import { type Barrier, type Edge, insertBarriers, insertEdges } from "./sql/insertDependencies.js"
 import { insertExperiment } from "./sql/insertExperiment.js"
+import { insertSmallExperiment } from "./sql/insertSmallExperiment.js"
 import { insertTaskGroups } from "./sql/insertTaskGroups.js"
 import { insertTasks, type TaskRow } from "./sql/insertTasks.js"
 import { selectSummary } from "./sql/selectSummaries.js"
@@ -148,13 +151,47 @@ export const createExperiment =
   ): Effect.Effect<ExperimentSummary, E | CreateExperimentError> => {
     const id = input.id ?? ExperimentId.make(`exp_${randomUUID()}`)
     const counts = new Map(expansion.counts.map((c) => [c.name, c.count]))
+    const statusOf = (start: boolean) =>
+      start
+        ? ExperimentMachine.transition("CREATED", "EXECUTING").pipe(Effect.orDie)
+        : Effect.succeed("CREATED" as const)
+
+    // Up to one batch (a single task submitted on its own, most interactive use): one statement.
+    const small: Effect.Effect<ExperimentSummary, E | SqlError | InvalidInput> = Effect.gen(function* () {
+      yield* requireTaskMove("CREATED", "QUEUED")
+      const now = yield* currentTime
+      const status = yield* statusOf(input.start)
+      const tasks = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(Stream.take(expansion.tasks, batchSize + 1)),
+      )
+      if (tasks.length !== expansion.total) return yield* wrongTotal(tasks.length)
+      const batch = prepare(id, tasks, counts)
+      const queued = batch.rows.some((row) => row.pending === 0)
+      const rows = yield* insertSmallExperiment(sql, {
+        experiment: { id, input, status, totalTasks: expansion.total, now },
+        counts: expansion.counts,
+        ...batch,
+        notifications: [
+          notification({ _tag: "ExperimentChanged", experimentId: id, status }),
+          ...(status === "EXECUTING" && queued ? taskNotifications([id], []) : []),
+        ],
+      })
+      const summary = (yield* decodeSummaries(rows, "summary"))[0]
+      return summary === undefined ? yield* Effect.dieMessage(`experiment ${id} was not inserted`) : summary
+    })
+
+    const wrongTotal = (inserted: number) =>
+      new InvalidInput({
+        path: "total",
+        expected: `the number of tasks the expansion produces (${inserted})`,
+        actual: String(expansion.total),
+      })
+
     const body: Effect.Effect<ExperimentSummary, E | SqlError | ServiceUnavailable | InvalidInput> =
       Effect.gen(function* () {
         yield* requireTaskMove("CREATED", "QUEUED")
         const now = yield* currentTime
-        const status = input.start
-          ? yield* ExperimentMachine.transition("CREATED", "EXECUTING").pipe(Effect.orDie)
-          : "CREATED"
+        const status = yield* statusOf(input.start)
         yield* insertExperiment(sql, { id, input, status, totalTasks: expansion.total, now })
         yield* insertTaskGroups(sql, id, expansion.counts)
         let inserted = 0
@@ -175,14 +212,8 @@ export const createExperiment =
             )
           }),
         )
-        if (inserted !== expansion.total) {
-          return yield* new InvalidInput({
-            path: "total",
-            expected: `the number of tasks the expansion produces (${inserted})`,
-            actual: String(expansion.total),
-          })
-        }
-        let final = status
+        if (inserted !== expansion.total) return yield* wrongTotal(inserted)
+        let final: ExperimentStatus = status
         if (status === "EXECUTING" && expansion.total === 0) {
           final = yield* ExperimentMachine.transition("EXECUTING", "COMPLETED", id).pipe(Effect.orDie)
           yield* setExperimentStatus(sql, id, "EXECUTING", final, now)
@@ -192,13 +223,14 @@ export const createExperiment =
         const summary = yield* selectSummary(sql, id)
         return summary === undefined ? yield* Effect.dieMessage(`experiment ${id} vanished`) : summary
       })
-    return transaction(sql)(
+    const described = <A>(effect: Effect.Effect<A, E | SqlError | ServiceUnavailable | InvalidInput>) =>
       Effect.catchIf(
-        body,
+        effect,
         (error): error is SqlError => error instanceof SqlError,
         (error) => Effect.fail(describeFailure(input, id, error)),
-      ),
-    ).pipe(
+      )
+    const isSmall = expansion.total > 0 && expansion.total <= batchSize
+    return (isSmall ? orUnavailable(described(small)) : transaction(sql)(described(body))).pipe(
       Effect.withSpan("Store.createExperiment", { attributes: { experimentId: id, total: expansion.total } }),
     )
   }

@@ -26,7 +26,9 @@ const ids = (experimentIds: Iterable<ExperimentId>): ReadonlyArray<ExperimentId>
 }
 
 /** `change` as a channel and payload, for batching several into one statement (bookkeep). */
-const notification = (change: StoreChange): { readonly channel: string; readonly payload: string } => ({
+export const notification = (
+  change: StoreChange,
+): { readonly channel: string; readonly payload: string } => ({
   channel,
   payload: encode(change),
 })
@@ -42,6 +44,16 @@ export const taskNotifications = (ready: Iterable<ExperimentId>, changed: Iterab
       : [notification({ _tag: "TasksChanged", experimentIds: ids(changedIds) })]),
   ]
 }
+
+/**
+ * A SELECT that sends the TasksChanged notification `taskNotifications` would send for the distinct
+ * values of `column` in `relation`, or none when it is empty: for a statement that learns its
+ * experiments only as it writes them (completeReported).
+ */
+export const tasksChangedSql = (relation: string, column: string) =>
+  `SELECT pg_notify('${channel}', json_build_object('_tag', 'TasksChanged', 'experimentIds',
+    CASE WHEN count(DISTINCT ${column}) > ${maxIds} THEN '[]'::json ELSE json_agg(DISTINCT ${column}) END)::text)
+  FROM ${relation} HAVING count(*) > 0`
 
 /** Sends `change` on its channel within the current transaction. */
 export const notify = (sql: SqlClient.SqlClient, change: StoreChange) =>

@@ -56,10 +56,15 @@ export const orUnavailable = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>
   )
 
 /**
- * Runs `effect` as one transaction, again (up to 4 more times) when PostgreSQL aborted it as a
- * deadlock victim or serialization failure, and maps remaining SqlErrors to ServiceUnavailable.
+ * Runs `effect` — one autocommitted statement, or a whole transaction — again (up to 4 more times)
+ * when PostgreSQL aborted it as a deadlock victim or serialization failure, and maps remaining
+ * SqlErrors to ServiceUnavailable.
  */
+export const retrying = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
+  orUnavailable(effect.pipe(Effect.retry({ times: 4, while: isRetryable })))
+
+/** Runs `effect` as one transaction, retried and mapped as `retrying`. */
 export const transaction =
   (sql: SqlClient.SqlClient) =>
   <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
-    orUnavailable(sql.withTransaction(effect).pipe(Effect.retry({ times: 4, while: isRetryable })))
+    retrying(sql.withTransaction(effect))

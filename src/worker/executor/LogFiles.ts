@@ -12,7 +12,7 @@ import type { OutputStreamName } from "./TaskEvent.js"
 
 export interface LogFiles {
   /** Appends `data` to the stream's log; after a failed open or write that log stays truncated. */
-  readonly append: (stream: OutputStreamName, data: Buffer | string) => void
+  append(stream: OutputStreamName, data: Buffer | string): void
   /** Closes the open logs; later appends are dropped. */
   readonly close: Effect.Effect<void>
 }
@@ -24,43 +24,52 @@ type Descriptor = number | undefined | null
 
 const logPath = (dir: string, stream: OutputStreamName) => Path.join(dir, FILE_NAMES[stream])
 
-/** Log files in the directory `dirOf()` returns (which may throw); `open` creates one now. */
-const logFiles = (dirOf: () => string) => {
-  const fds: Record<OutputStreamName, Descriptor> = { stdout: undefined, stderr: undefined }
-  const open = (stream: OutputStreamName): number => {
-    const fd = Fs.openSync(logPath(dirOf(), stream), "w")
-    fds[stream] = fd
+/**
+ * Log files in the directory `dirOf()` returns (which may throw); `open` creates one now. A class:
+ * every handler attempt makes one, most never write to it.
+ */
+class Logs implements LogFiles {
+  private readonly fds: Record<OutputStreamName, Descriptor> = { stdout: undefined, stderr: undefined }
+
+  constructor(private readonly dirOf: () => string) {}
+
+  open(stream: OutputStreamName): number {
+    const fd = Fs.openSync(logPath(this.dirOf(), stream), "w")
+    this.fds[stream] = fd
     return fd
   }
-  const append = (stream: OutputStreamName, data: Buffer | string) => {
-    const fd = fds[stream]
+
+  append(stream: OutputStreamName, data: Buffer | string) {
+    const fd = this.fds[stream]
     if (fd === null) return
     try {
-      const target = fd ?? open(stream)
+      const target = fd ?? this.open(stream)
       if (typeof data === "string") Fs.writeSync(target, data)
       else Fs.writeSync(target, data)
     } catch {
       // A full disk must not stop the attempt or lose the live stream; the log file stays truncated.
-      const broken = fds[stream]
-      fds[stream] = null
+      const broken = this.fds[stream]
+      this.fds[stream] = null
       if (typeof broken === "number") Fs.close(broken, () => {})
     }
   }
-  const close = Effect.sync(() => {
-    for (const stream of ["stdout", "stderr"] as const) {
-      const fd = fds[stream]
-      fds[stream] = null
-      if (typeof fd === "number") Fs.closeSync(fd)
-    }
-  })
-  return { files: { append, close } satisfies LogFiles, open }
+
+  get close(): Effect.Effect<void> {
+    return Effect.sync(() => {
+      for (const stream of ["stdout", "stderr"] as const) {
+        const fd = this.fds[stream]
+        this.fds[stream] = null
+        if (typeof fd === "number") Fs.closeSync(fd)
+      }
+    })
+  }
 }
 
 /** Creates both log files in the existing directory `dir` now; they are closed with the scope. */
 export const openLogFiles = (dir: string): Effect.Effect<LogFiles, TaskWorkdirError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() => logFiles(() => dir)),
-    (logs) => logs.files.close,
+    Effect.sync(() => new Logs(() => dir)),
+    (logs) => logs.close,
   ).pipe(
     Effect.flatMap((logs) =>
       Effect.forEach(["stdout", "stderr"] as const, (stream) =>
@@ -68,7 +77,7 @@ export const openLogFiles = (dir: string): Effect.Effect<LogFiles, TaskWorkdirEr
           try: () => logs.open(stream),
           catch: (error) => new TaskWorkdirError({ path: logPath(dir, stream), reason: String(error) }),
         }),
-      ).pipe(Effect.as(logs.files)),
+      ).pipe(Effect.as(logs)),
     ),
   )
 
@@ -76,4 +85,4 @@ export const openLogFiles = (dir: string): Effect.Effect<LogFiles, TaskWorkdirEr
  * Log files created in `directory` (itself created if need be) on the first write to each; the
  * caller closes them. A failure to create one only leaves that log missing.
  */
-export const lazyLogFiles = (directory: LazyDirectory): LogFiles => logFiles(directory.ensure).files
+export const lazyLogFiles = (directory: LazyDirectory): LogFiles => new Logs(directory.ensure)

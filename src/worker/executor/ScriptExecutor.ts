@@ -20,7 +20,7 @@ import {
 } from "./ProcessGroup.js"
 import { writeTaskFile } from "./TaskDirectory.js"
 import { taskEnvironment } from "./TaskEnvironment.js"
-import { TaskResult, TaskStarted } from "./TaskEvent.js"
+import { makeTaskResult, makeTaskStarted } from "./TaskEvent.js"
 import type { TaskRun } from "./TaskRun.js"
 
 /** File name of the script inside the attempt directory. */
@@ -68,14 +68,14 @@ export const startScript = (
 ): Effect.Effect<AttemptEvents, TaskWorkdirError | TaskSpawnError, Scope.Scope> =>
   Effect.gen(function* () {
     const file = yield* writeTaskFile(dir, SCRIPT_FILE, script)
-    const output = yield* makeOutputCollector(yield* openLogFiles(dir))
+    const output = makeOutputCollector(yield* openLogFiles(dir))
     const startedAt = yield* Clock.currentTimeMillis
     const proc = yield* spawnProcessGroup("bash", [file], {
       cwd: dir,
       env: taskEnvironment(run, dir),
       grace: control.grace,
     })
-    output.started(new TaskStarted({ kind: "script", workingDir: dir, pid: proc.pid }, true))
+    output.started(makeTaskStarted({ kind: "script", workingDir: dir, pid: proc.pid }))
     const activity = { count: 0 }
     proc.stdout.on("data", (data: Buffer) => {
       activity.count++
@@ -99,20 +99,17 @@ export const startScript = (
       const finishedAt = yield* Clock.currentTimeMillis
       const stopped = raced._tag === "Stopped" && termination !== "exited" ? raced.reason : undefined
       output.finish(
-        new TaskResult(
-          {
-            outcome: stopped ?? (exit.code === 0 ? "succeeded" : "failed"),
-            exitCode: exit.code,
-            signal: exit.signal,
-            durationMs: finishedAt - startedAt,
-            message: stopped === undefined ? describeExit(exit) : describeStop(stopped, termination, control),
-            workingDir: dir,
-            outputs,
-            missingOutputs: missing,
-            metadata: {},
-          },
-          true,
-        ),
+        makeTaskResult({
+          outcome: stopped ?? (exit.code === 0 ? "succeeded" : "failed"),
+          exitCode: exit.code,
+          signal: exit.signal,
+          durationMs: finishedAt - startedAt,
+          message: stopped === undefined ? describeExit(exit) : describeStop(stopped, termination, control),
+          workingDir: dir,
+          outputs,
+          missingOutputs: missing,
+          metadata: {},
+        }),
       )
     })
     yield* supervise.pipe(

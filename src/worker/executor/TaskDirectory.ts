@@ -23,14 +23,64 @@ export const sanitizeSegment = (raw: string): string => {
   return `${safe}-${hash("sha256", raw, "hex").slice(0, 8)}`
 }
 
+/** What this process knows of one experiment's directory. */
+interface ExperimentDirectory {
+  readonly path: string
+  /** Known to exist: this process created something in it, or saw it. */
+  present: boolean
+  /** Until when (epoch ms) it is taken to be still absent since it was last seen so. */
+  absentUntil: number
+}
+
+/** By working directory and experiment id; cleared when it grows large, which only costs checks. */
+const experimentDirectories = new Map<string, ExperimentDirectory>()
+const MAX_EXPERIMENTS = 1024
+
+const experimentDirectory = (workingDir: string, experimentId: string): ExperimentDirectory => {
+  const key = `${workingDir}\0${experimentId}`
+  let known = experimentDirectories.get(key)
+  if (known === undefined) {
+    if (experimentDirectories.size >= MAX_EXPERIMENTS) experimentDirectories.clear()
+    known = { path: Path.resolve(workingDir, sanitizeSegment(experimentId)), present: false, absentUntil: 0 }
+    // A relative root depends on the current directory: resolved anew each time.
+    if (Path.isAbsolute(workingDir)) experimentDirectories.set(key, known)
+  }
+  return known
+}
+
 /** The absolute directory of one attempt. */
-export const attemptDirectory = (workingDir: string, run: TaskRun): string =>
-  Path.resolve(
-    workingDir,
-    sanitizeSegment(run.experimentId),
-    sanitizeSegment(run.key),
-    `attempt-${run.attempt}`,
-  )
+export const attemptDirectory = (workingDir: string, run: TaskRun): string => {
+  const key = sanitizeSegment(run.key)
+  const experiment = experimentDirectory(workingDir, run.experimentId).path
+  // Segments without separators, never "." nor "..": joining is what Path.resolve would do.
+  return key === ""
+    ? Path.resolve(experiment, key, `attempt-${run.attempt}`)
+    : `${experiment}${Path.sep}${key}${Path.sep}attempt-${run.attempt}`
+}
+
+/**
+ * How long an experiment directory seen absent is taken to stay so. This process marks its own
+ * creations at once; another process would have to create this very attempt's directory within
+ * that time, while this worker holds the attempt's lease, to slip a leftover past the check.
+ */
+const ABSENT_FOR_MS = 1000
+
+/**
+ * Whether a leftover directory of an earlier run of the attempt may exist at `path`. An attempt
+ * directory lies inside its experiment's, so while that one is absent no check per attempt is needed.
+ */
+const mayHaveLeftovers = (experiment: ExperimentDirectory, path: string): boolean => {
+  if (!experiment.present) {
+    const now = Date.now()
+    if (experiment.absentUntil > now) return false
+    if (!FsSync.existsSync(experiment.path)) {
+      experiment.absentUntil = now + ABSENT_FOR_MS
+      return false
+    }
+    experiment.present = true
+  }
+  return FsSync.existsSync(path)
+}
 
 /** Removes `path` and everything below it, if it exists. */
 const removeTree = (path: string): Effect.Effect<void, TaskWorkdirError> =>
@@ -48,6 +98,7 @@ export const prepareAttemptDirectory = (
   run: TaskRun,
 ): Effect.Effect<string, TaskWorkdirError> => {
   const dir = attemptDirectory(workingDir, run)
+  experimentDirectory(workingDir, run.experimentId).present = true
   return removeTree(dir).pipe(
     Effect.zipRight(
       Effect.tryPromise({
@@ -77,10 +128,12 @@ export const lazyAttemptDirectory = (
   run: TaskRun,
 ): Effect.Effect<LazyDirectory, TaskWorkdirError> =>
   Effect.suspend(() => {
+    const experiment = experimentDirectory(workingDir, run.experimentId)
     const path = attemptDirectory(workingDir, run)
     let created = false
     const ensure = () => {
       if (created) return path
+      experiment.present = true
       try {
         FsSync.mkdirSync(path, { recursive: true })
       } catch (error) {
@@ -90,8 +143,10 @@ export const lazyAttemptDirectory = (
       return path
     }
     const directory: LazyDirectory = { path, ensure }
-    // A synchronous existence check costs microseconds; the rare leftover is removed asynchronously.
-    return FsSync.existsSync(path) ? Effect.as(removeTree(path), directory) : Effect.succeed(directory)
+    // The rare leftover is removed asynchronously.
+    return mayHaveLeftovers(experiment, path)
+      ? Effect.as(removeTree(path), directory)
+      : Effect.succeed(directory)
   })
 
 /** Writes `content` to `dir/name`. */

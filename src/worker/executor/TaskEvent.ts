@@ -3,6 +3,7 @@
  * exactly one `TaskFinished` carrying the `TaskResult`, after which the stream ends.
  */
 import { Schema } from "effect"
+import { assemble } from "./internal/assemble.js"
 
 /** Largest `OutputChunk.data`, in UTF-8 bytes. */
 export const MAX_CHUNK_BYTES = 64 * 1024
@@ -82,3 +83,25 @@ export class TaskFinished extends Schema.TaggedClass<TaskFinished>()("TaskFinish
 
 export const TaskEvent = Schema.Union(TaskStarted, TaskOutput, TaskFinished)
 export type TaskEvent = typeof TaskEvent.Type
+
+// Unvalidated constructors, for events the executor makes from its own values (see assemble).
+
+export const makeTaskStarted = (fields: ConstructorParameters<typeof TaskStarted>[0]): TaskStarted =>
+  assemble(TaskStarted, {
+    _tag: "TaskStarted",
+    kind: fields.kind,
+    workingDir: fields.workingDir,
+    pid: fields.pid,
+  })
+
+export const makeTaskOutput = (chunk: OutputChunk): TaskOutput =>
+  assemble(TaskOutput, { _tag: "TaskOutput", chunk })
+
+export const makeTaskFinished = (result: TaskResult): TaskFinished =>
+  assemble(TaskFinished, { _tag: "TaskFinished", result })
+
+export const makeTaskResult = (fields: ConstructorParameters<typeof TaskResult>[0]): TaskResult =>
+  assemble(TaskResult, fields)
+
+export const makeOutputChunk = (fields: ConstructorParameters<typeof OutputChunk>[0]): OutputChunk =>
+  assemble(OutputChunk, fields)

@@ -4,7 +4,7 @@
  */
 import { Context, Duration, type Effect, Layer, type Stream } from "effect"
 import type { ExecutorError } from "./ExecutorErrors.js"
-import { type RunTaskOptions, runTask, runTaskForEach } from "./runTask.js"
+import { type RunTaskOptions, runTask, runTaskForEachWith } from "./runTask.js"
 import type { TaskEvent } from "./TaskEvent.js"
 import type { TaskRun } from "./TaskRun.js"
 
@@ -38,7 +38,7 @@ export class TaskExecutor extends Context.Tag("airavata/worker/TaskExecutor")<
       options?.cancel === undefined ? base : { ...base, cancel: options.cancel }
     return Layer.succeed(TaskExecutor, {
       run: (run, options) => runTask(run, withCancel(options)),
-      runForEach: (run, f, options) => runTaskForEach(run, withCancel(options), f),
+      runForEach: (run, f, options) => runTaskForEachWith(run, base, options?.cancel, f),
     })
   }
 }

@@ -4,6 +4,7 @@
  */
 import { Schema } from "effect"
 import { Attempt, ExperimentId, TaskId } from "../../domain/Ids.js"
+import { assemble } from "./internal/assemble.js"
 
 const ENV_NAME = /^[^=\0]+$/
 
@@ -27,6 +28,18 @@ export const EnvRecord = Schema.Record({ key: Schema.String, value: EnvValue }).
   }),
 )
 
+/**
+ * Whether EnvRecord accepts `record`, checked by hand: the worker checks every attempt's bindings,
+ * and only a rejected record needs the schema (for its message).
+ */
+export const isEnvRecord = (record: Readonly<Record<string, unknown>>): boolean => {
+  for (const name of Object.keys(record)) {
+    const value = record[name]
+    if (typeof value !== "string" || !ENV_NAME.test(name) || value.includes("\0")) return false
+  }
+  return true
+}
+
 export class TaskRun extends Schema.Class<TaskRun>("TaskRun")({
   taskId: TaskId,
   experimentId: ExperimentId,
@@ -47,3 +60,7 @@ export class TaskRun extends Schema.Class<TaskRun>("TaskRun")({
   /** Wall-clock limit of this attempt; overrides the worker's default timeout. */
   timeoutSeconds: Schema.optional(Schema.Int.pipe(Schema.positive())),
 }) {}
+
+/** A TaskRun of fields already checked (see assemble): the worker makes one per task. */
+export const makeTaskRun = (fields: ConstructorParameters<typeof TaskRun>[0]): TaskRun =>
+  assemble(TaskRun, fields)

@@ -28,4 +28,4 @@ export {
 export { TaskExecutor, type TaskExecutorConfig } from "./TaskExecutor.js"
 export { type HandlerContext, HandlerResult, type TaskHandler } from "./TaskHandler.js"
 export { noopHandler, sleepHandler, TaskHandlers } from "./TaskHandlers.js"
-export { EnvRecord, EnvValue, TaskRun } from "./TaskRun.js"
+export { EnvRecord, EnvValue, isEnvRecord, makeTaskRun, TaskRun } from "./TaskRun.js"

@@ -16,11 +16,12 @@
 import { Duration, Effect, Option, type Scope, Stream } from "effect"
 import type { AttemptControl } from "./AttemptControl.js"
 import { type ExecutorError, InvalidTaskRun, UnknownHandler } from "./ExecutorErrors.js"
-import { startHandler } from "./HandlerExecutor.js"
+import { runHandlerForEach, startHandler } from "./HandlerExecutor.js"
 import type { AttemptEvents } from "./OutputCollector.js"
 import { startScript } from "./ScriptExecutor.js"
 import { type LazyDirectory, lazyAttemptDirectory, prepareAttemptDirectory } from "./TaskDirectory.js"
 import type { TaskEvent } from "./TaskEvent.js"
+import type { TaskHandler } from "./TaskHandler.js"
 import { TaskHandlers } from "./TaskHandlers.js"
 import type { TaskRun } from "./TaskRun.js"
 
@@ -40,7 +41,11 @@ export interface RunTaskOptions {
   readonly cancel?: Effect.Effect<void>
 }
 
-const controlOf = (run: TaskRun, options: RunTaskOptions): AttemptControl => ({
+const controlOf = (
+  run: TaskRun,
+  options: RunTaskOptions,
+  cancel: Effect.Effect<void> | undefined,
+): AttemptControl => ({
   timeout:
     run.timeoutSeconds !== undefined
       ? Duration.seconds(run.timeoutSeconds)
@@ -48,7 +53,7 @@ const controlOf = (run: TaskRun, options: RunTaskOptions): AttemptControl => ({
         ? Duration.decode(options.timeout)
         : Duration.infinity,
   grace: Duration.millis(options.graceMs ?? DEFAULT_GRACE_MS),
-  cancel: options.cancel ?? Effect.never,
+  cancel: cancel ?? Effect.never,
 })
 
 /**
@@ -60,19 +65,32 @@ const handlerDirectory = (workingDir: string, run: TaskRun): Effect.Effect<LazyD
     ? Effect.map(prepareAttemptDirectory(workingDir, run), (path) => ({ path, ensure: () => path }))
     : lazyAttemptDirectory(workingDir, run)
 
+/** Finds handler `name` and prepares its directory for `use`. */
+const withHandler = <A, E, R>(
+  run: TaskRun,
+  name: string,
+  options: RunTaskOptions,
+  cancel: Effect.Effect<void> | undefined,
+  use: (handler: TaskHandler, directory: LazyDirectory, control: AttemptControl) => Effect.Effect<A, E, R>,
+): Effect.Effect<A, ExecutorError | E, R> => {
+  const registry = options.handlers ?? TaskHandlers.builtin
+  const handler = Option.getOrUndefined(registry.get(name))
+  if (handler === undefined) return Effect.fail(new UnknownHandler({ handler: name, known: registry.names }))
+  const control = controlOf(run, options, cancel)
+  return Effect.flatMap(handlerDirectory(options.workingDir, run), (directory) =>
+    use(handler, directory, control),
+  )
+}
+
 /** Starts the attempt in the current scope; its events follow in the result. */
 const startAttempt = (
   run: TaskRun,
   options: RunTaskOptions,
+  cancel: Effect.Effect<void> | undefined,
 ): Effect.Effect<AttemptEvents, ExecutorError, Scope.Scope> => {
-  const control = controlOf(run, options)
   const name = run.handler
   if (name !== undefined) {
-    const registry = options.handlers ?? TaskHandlers.builtin
-    const handler = Option.getOrUndefined(registry.get(name))
-    if (handler === undefined)
-      return Effect.fail(new UnknownHandler({ handler: name, known: registry.names }))
-    return Effect.flatMap(handlerDirectory(options.workingDir, run), (directory) =>
+    return withHandler(run, name, options, cancel, (handler, directory, control) =>
       startHandler(run, name, handler, directory, control),
     )
   }
@@ -82,6 +100,7 @@ const startAttempt = (
       new InvalidTaskRun({ taskId: run.taskId, reason: "it has neither a script nor a handler" }),
     )
   }
+  const control = controlOf(run, options, cancel)
   return Effect.flatMap(prepareAttemptDirectory(options.workingDir, run), (dir) =>
     startScript(run, script, dir, control),
   )
@@ -99,19 +118,33 @@ const spanOptions = (run: TaskRun) => ({
  * instead of TaskStarted) only when the attempt cannot start; everything after that is a result.
  */
 export const runTask = (run: TaskRun, options: RunTaskOptions): Stream.Stream<TaskEvent, ExecutorError> =>
-  Stream.unwrapScoped(Effect.map(startAttempt(run, options), (events) => events.toStream())).pipe(
-    Stream.withSpan(SPAN, spanOptions(run)),
-  )
+  Stream.unwrapScoped(
+    Effect.map(startAttempt(run, options, options.cancel), (events) => events.toStream()),
+  ).pipe(Stream.withSpan(SPAN, spanOptions(run)))
 
 /**
  * `runTask` consumed with `Stream.runForEach(f)`, the same events in the same order, without the
- * Stream machinery: per attempt it costs a fraction of it, which the worker's hot path needs.
+ * Stream machinery: per attempt it costs a fraction of it, which the worker's hot path needs. For
+ * the same reason it opens no span (a span costs more than a no-op handler's whole attempt), and a
+ * handler's attempt needs no Scope: it is released right after its last event.
  */
 export const runTaskForEach = <E, R>(
   run: TaskRun,
   options: RunTaskOptions,
   f: (event: TaskEvent) => Effect.Effect<unknown, E, R>,
-): Effect.Effect<void, ExecutorError | E, R> =>
-  Effect.scoped(Effect.flatMap(startAttempt(run, options), (events) => events.forEach(f))).pipe(
-    Effect.withSpan(SPAN, spanOptions(run)),
+): Effect.Effect<void, ExecutorError | E, R> => runTaskForEachWith(run, options, options.cancel, f)
+
+/** `runTaskForEach` with the cancel signal apart from the options, which can then be shared. */
+export const runTaskForEachWith = <E, R>(
+  run: TaskRun,
+  options: RunTaskOptions,
+  cancel: Effect.Effect<void> | undefined,
+  f: (event: TaskEvent) => Effect.Effect<unknown, E, R>,
+): Effect.Effect<void, ExecutorError | E, R> => {
+  const name = run.handler
+  if (name === undefined)
+    return Effect.scoped(Effect.flatMap(startAttempt(run, options, cancel), (events) => events.forEach(f)))
+  return withHandler(run, name, options, cancel, (handler, directory, control) =>
+    runHandlerForEach(run, name, handler, directory, control, f),
   )
+}

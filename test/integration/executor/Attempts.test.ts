@@ -7,24 +7,24 @@ import { TaskExecutor } from "../../../src/worker/executor/TaskExecutor.js"
 import type { Outgoing } from "../../../src/worker/Outbox.js"
 import { tempDir } from "./helpers.js"
 
-const sleeping = (taskId: string): WorkerProto.ServerMessage => ({
+const sleeping = (taskId: string, attempt = 1): WorkerProto.ServerMessage => ({
   message: {
     $case: "taskAssignment",
     value: WorkerProto.TaskAssignment.fromPartial({
       taskId,
       experimentId: "exp_1",
       taskKey: `${taskId}[0]`,
-      attempt: 1,
+      attempt,
       handler: "sleep",
       inputs: { ms: "1000" },
     }),
   },
 })
 
-const cancel = (taskId: string): WorkerProto.ServerMessage => ({
+const cancel = (taskId: string, attempt = 1): WorkerProto.ServerMessage => ({
   message: {
     $case: "taskCancellation",
-    value: WorkerProto.TaskCancellation.fromPartial({ taskId, attempt: 1, reason: "test" }),
+    value: WorkerProto.TaskCancellation.fromPartial({ taskId, attempt, reason: "test" }),
   },
 })
 
@@ -35,16 +35,26 @@ describe("worker attempts", () => {
       yield* body(workingDir).pipe(Effect.provide(TaskExecutor.layer({ workingDir })))
     }),
   )
+
+  it.scoped(
+    "cancellations are fenced by attempt (0: whatever runs); a canceled attempt reports nothing",
+    () =>
+      Effect.gen(function* () {
+        const workingDir = yield* tempDir
+        yield* fenced(workingDir).pipe(Effect.provide(TaskExecutor.layer({ workingDir })))
+      }),
+  )
 })
 
-const body = (workingDir: string) =>
+/** Attempts with `slots`, what they sent, and a way to let them run until `n` reports are in. */
+const setup = (workingDir: string, slots: number) =>
   Effect.gen(function* () {
     const sent: Array<Outgoing> = []
     const finished: Array<number> = []
     const attempts = yield* makeAttempts({
       workerId: "worker-1",
       workingDir,
-      slots: 1,
+      slots,
       offer: (item) => Effect.sync(() => sent.push(item)),
       onFinished: (left) => Effect.sync(() => void finished.push(left)),
     })
@@ -64,7 +74,36 @@ const body = (workingDir: string) =>
         while: (i) => i < 500 && reports().length < n,
         body: (i) => Effect.as(turn, i + 1),
       }).pipe(Effect.zipRight(Effect.forEach(Array.from({ length: 20 }), () => turn)))
+    return { attempts, finished, reports, settle }
+  })
 
+const fenced = (workingDir: string) =>
+  Effect.gen(function* () {
+    const { attempts, finished, reports, settle } = yield* setup(workingDir, 2)
+    yield* attempts.handle(sleeping("a", 1))
+    yield* attempts.handle(sleeping("b", 2))
+    yield* settle(2)
+    expect(reports().sort()).toEqual(["a RUNNING", "b RUNNING"])
+
+    // Another attempt's cancellation leaves the running one alone.
+    yield* attempts.handle(cancel("a", 2))
+    yield* attempts.handle(cancel("b", 1))
+    yield* settle()
+    expect(finished).toEqual([])
+
+    yield* attempts.handle(cancel("a", 1))
+    yield* attempts.handle(cancel("b", 0))
+    yield* settle()
+    expect(finished).toEqual([1, 0])
+    expect(yield* attempts.active).toEqual([])
+    yield* TestClock.adjust("1 second")
+    yield* settle()
+    expect(reports().sort()).toEqual(["a RUNNING", "b RUNNING"])
+  })
+
+const body = (workingDir: string) =>
+  Effect.gen(function* () {
+    const { attempts, finished, reports, settle } = yield* setup(workingDir, 1)
     for (const id of ["a", "b", "c"]) yield* attempts.handle(sleeping(id))
     yield* settle(1)
     expect(reports()).toEqual(["a RUNNING"])

@@ -1,6 +1,7 @@
+import * as Path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Fiber, Schema, Stream } from "effect"
-import { sanitizeSegment } from "../../../src/worker/executor/TaskDirectory.js"
+import { attemptDirectory, sanitizeSegment } from "../../../src/worker/executor/TaskDirectory.js"
 import { taskEnvironment } from "../../../src/worker/executor/TaskEnvironment.js"
 import type { TaskEvent } from "../../../src/worker/executor/TaskEvent.js"
 import { TaskExecutor } from "../../../src/worker/executor/TaskExecutor.js"
@@ -36,6 +37,28 @@ describe("sanitizeSegment", () => {
     expect(sanitizeSegment("a/b")).not.toBe(sanitizeSegment("a b"))
     expect(sanitizeSegment("..")).not.toBe("..")
     expect(sanitizeSegment("x".repeat(300)).length).toBeLessThanOrEqual(109)
+  })
+})
+
+describe("attemptDirectory", () => {
+  it("is <workingDir>/<experiment>/<key>/attempt-<n>, resolved as Path.resolve would", () => {
+    for (const workingDir of ["/tmp/work", "/tmp/work/", "relative/work", "/"]) {
+      for (const [experimentId, key] of [
+        ["exp_1", "step[0]"],
+        ["a/b", ".."],
+        ["..", "."],
+        ["e", "x".repeat(300)],
+        ["e", "..."],
+      ] as const) {
+        const run = makeRun({ experimentId, key, attempt: 3 })
+        // Twice: the second answer comes from what the first one remembered.
+        for (let i = 0; i < 2; i++) {
+          expect(attemptDirectory(workingDir, run)).toBe(
+            Path.resolve(workingDir, sanitizeSegment(experimentId), sanitizeSegment(key), "attempt-3"),
+          )
+        }
+      }
+    }
   })
 })
 

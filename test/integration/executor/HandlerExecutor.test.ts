@@ -251,6 +251,21 @@ describe.each(CONSUMPTIONS)("runTask with a handler (%s)", (mode) => {
       }),
   )
 
+  it.scoped("leftovers of a run of the same attempt in this very process are removed too", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      // The experiment's directory is seen absent first, then this process creates it.
+      yield* collect(makeRun({ taskId: "other", key: "other[0]", handler: "noop" }), { workingDir })
+      const handlers = TaskHandlers.make({
+        write: (context) => Effect.sync(() => Fs.writeFileSync(Path.join(context.workingDir, "x"), "x")),
+      })
+      const { result } = yield* collect(makeRun({ handler: "write" }), { workingDir, handlers })
+      expect(Fs.readdirSync(result.workingDir)).toEqual(["x"])
+      yield* collect(makeRun({ handler: "noop" }), { workingDir })
+      expect(Fs.existsSync(result.workingDir)).toBe(false)
+    }),
+  )
+
   it.scoped("a handler that finishes before its timeout succeeds", () =>
     Effect.gen(function* () {
       const workingDir = yield* tempDir

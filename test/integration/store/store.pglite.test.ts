@@ -1,4 +1,4 @@
-import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { storeSuite } from "./storeSuite.js"
+import { pgliteStore } from "./TestDatabase.js"
 
-storeSuite("PGlite", StoreLive.pglite())
+storeSuite("PGlite", pgliteStore())

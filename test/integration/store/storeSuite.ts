@@ -4,20 +4,22 @@
  */
 import { layer } from "@effect/vitest"
 import type { Layer } from "effect"
-import type { Store } from "../../../src/ports/Store.js"
 import { claimTests } from "./claimTests.js"
 import { controlTests } from "./controlTests.js"
 import { dependencyTests } from "./dependencyTests.js"
 import { feedTests } from "./feedTests.js"
 import { registryTests } from "./registryTests.js"
+import { reportTests } from "./reportTests.js"
 import { retryTests } from "./retryTests.js"
+import type { StoreAndSql } from "./TestDatabase.js"
 
-export const storeSuite = <E>(engine: string, store: Layer.Layer<Store, E>) =>
+export const storeSuite = <E>(engine: string, store: Layer.Layer<StoreAndSql, E>) =>
   layer(store, { timeout: "120 seconds" })(`Store on ${engine}`, (it) => {
     claimTests(it)
     dependencyTests(it)
     controlTests(it)
     retryTests(it)
+    reportTests(it)
     registryTests(it)
     feedTests(it)
   })

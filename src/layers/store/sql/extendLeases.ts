@@ -24,15 +24,24 @@ const extend = (
   now: Date,
   until: Date,
 ) =>
+  // Task rows are locked in id order, as reports lock them, so the two never deadlock.
   leases === undefined
-    ? sql`UPDATE tasks SET lease_expires_at = ${until}, updated_at = ${now}
-        WHERE lease_owner = ${workerId}
-        RETURNING id::text AS "taskId", attempt AS "attempt"`
-    : sql`UPDATE tasks t SET lease_expires_at = ${until}, updated_at = ${now}
-        FROM unnest(${leases.map((l) => l.taskId)}::uuid[], ${leases.map((l) => l.attempt)}::int[])
-          AS u(id, attempt)
-        WHERE t.id = u.id AND t.attempt = u.attempt AND t.lease_owner = ${workerId}
-        RETURNING t.id::text AS "taskId", t.attempt AS "attempt"`
+    ? sql`WITH locked AS (
+        SELECT id FROM tasks WHERE lease_owner = ${workerId} ORDER BY id FOR UPDATE
+      )
+      UPDATE tasks t SET lease_expires_at = ${until}, updated_at = ${now}
+      FROM locked WHERE t.id = locked.id AND t.lease_owner = ${workerId}
+      RETURNING t.id::text AS "taskId", t.attempt AS "attempt"`
+    : sql`WITH locked AS (
+        SELECT t.id FROM tasks t
+        JOIN unnest(${leases.map((l) => l.taskId)}::uuid[], ${leases.map((l) => l.attempt)}::int[])
+          AS u(id, attempt) ON t.id = u.id AND t.attempt = u.attempt
+        WHERE t.lease_owner = ${workerId}
+        ORDER BY t.id FOR UPDATE OF t
+      )
+      UPDATE tasks t SET lease_expires_at = ${until}, updated_at = ${now}
+      FROM locked WHERE t.id = locked.id AND t.lease_owner = ${workerId}
+      RETURNING t.id::text AS "taskId", t.attempt AS "attempt"`
 
 /** None when the worker is unknown; otherwise the (task, attempt) pairs whose leases now run to `until`. */
 export const extendLeases = (
@@ -43,7 +52,8 @@ export const extendLeases = (
   until: Date,
 ) =>
   Effect.gen(function* () {
-    if (!(yield* touchWorker(sql, workerId, now))) return Option.none()
+    // Tasks first, then the worker row: the order reports lock them in.
     const rows = yield* extend(sql, workerId, leases, now, until)
+    if (!(yield* touchWorker(sql, workerId, now))) return Option.none()
     return Option.some(yield* decodeExtended(rows))
   })

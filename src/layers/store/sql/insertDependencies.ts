@@ -8,13 +8,13 @@ export interface Edge {
   readonly task: TaskId
 }
 
+/** The INSERT statement, for use on its own or inside a larger one (insertSmallExperiment). */
+export const edgesInsert = (sql: SqlClient.SqlClient, edges: ReadonlyArray<Edge>) =>
+  sql`INSERT INTO task_dependencies (depends_on, task_id)
+    SELECT * FROM unnest(${edges.map((e) => e.dependsOn)}::uuid[], ${edges.map((e) => e.task)}::uuid[])`
+
 export const insertEdges = (sql: SqlClient.SqlClient, edges: ReadonlyArray<Edge>) =>
-  edges.length === 0
-    ? Effect.void
-    : sql`INSERT INTO task_dependencies (depends_on, task_id)
-        SELECT * FROM unnest(${edges.map((e) => e.dependsOn)}::uuid[], ${edges.map((e) => e.task)}::uuid[])`.pipe(
-        Effect.asVoid,
-      )
+  edges.length === 0 ? Effect.void : edgesInsert(sql, edges).pipe(Effect.asVoid)
 
 export interface Barrier {
   readonly before: string

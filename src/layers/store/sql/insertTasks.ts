@@ -35,15 +35,14 @@ export interface TaskRow {
 const column = <K extends keyof TaskRow>(rows: ReadonlyArray<TaskRow>, key: K): Array<TaskRow[K]> =>
   rows.map((row) => row[key])
 
-export const insertTasks = (
+/** The INSERT statement, for use on its own or inside a larger one (insertSmallExperiment). */
+export const tasksInsert = (
   sql: SqlClient.SqlClient,
   experimentId: ExperimentId,
   rows: ReadonlyArray<TaskRow>,
   now: Date,
 ) =>
-  rows.length === 0
-    ? Effect.void
-    : sql`INSERT INTO tasks (id, experiment_id, key, name, task_index, status, priority, requested_priority,
+  sql`INSERT INTO tasks (id, experiment_id, key, name, task_index, status, priority, requested_priority,
         script, handler, inputs, outputs, environment, pending_deps, retries, backoff_base_ms, backoff_factor,
         backoff_max_ms, backoff_jitter, timeout_seconds, cpu_cores, memory_mb, disk_gb, gpus, walltime,
         not_before, created_at, updated_at)
@@ -60,4 +59,11 @@ export const insertTasks = (
         ${column(rows, "cpuCores")}::int[], ${column(rows, "memoryMB")}::int[], ${column(rows, "diskGB")}::int[],
         ${column(rows, "gpus")}::int[], ${column(rows, "walltime")}::text[])
         AS u(id, key, name, idx, priority, script, handler, inputs, outputs, environment, pending, retries,
-          base_ms, factor, max_ms, jitter, timeout, cpu, mem, disk, gpus, walltime)`.pipe(Effect.asVoid)
+          base_ms, factor, max_ms, jitter, timeout, cpu, mem, disk, gpus, walltime)`
+
+export const insertTasks = (
+  sql: SqlClient.SqlClient,
+  experimentId: ExperimentId,
+  rows: ReadonlyArray<TaskRow>,
+  now: Date,
+) => (rows.length === 0 ? Effect.void : tasksInsert(sql, experimentId, rows, now).pipe(Effect.asVoid))
