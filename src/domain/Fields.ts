@@ -49,6 +49,18 @@ export const Email = Schema.String.pipe(
 )
 export type Email = typeof Email.Type
 
+/**
+ * Whether `value` is an object whose own values are all strings, as a string-to-string
+ * `Schema.Record` requires — checked by hand for hot paths; arrays are left to the schema.
+ */
+export const isStringRecord = (value: unknown): value is Record<string, string> => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+  for (const key of Object.keys(value)) {
+    if (typeof (value as Record<string, unknown>)[key] !== "string") return false
+  }
+  return true
+}
+
 /** A count or size: an integer ≥ 0. */
 export const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 

@@ -3,7 +3,8 @@
  * or handler, and its bindings. Field names match the executor's TaskRun.
  */
 import { Duration, type Effect, Either, Schema } from "effect"
-import { Attempt, ExperimentId, TaskId } from "../../domain/Ids.js"
+import { isStringRecord } from "../../domain/Fields.js"
+import { Attempt, ExperimentId, isIdText, TaskId } from "../../domain/Ids.js"
 import { InvalidWireMessage } from "./GrpcErrors.js"
 import { TaskAssignment } from "./generated/worker.js"
 import { decodeWireEither, nonEmpty } from "./internal/decodeWire.js"
@@ -32,34 +33,23 @@ const decode = decodeWireEither(AssignedTask, "TaskAssignment")
 
 type Fields = typeof AssignedTask.Encoded
 
-const isId = (value: unknown): boolean =>
-  typeof value === "string" && value.length > 0 && value.length <= 255 && value.trim() === value
-
-const isStringMap = (value: unknown): boolean => {
-  if (typeof value !== "object" || value === null) return false
-  for (const key of Object.keys(value)) {
-    if (typeof (value as Record<string, unknown>)[key] !== "string") return false
-  }
-  return true
-}
-
 /**
  * Whether the schema would accept `fields` as they are. Every check here is one of the schema's
  * own (ids: trimmed, 1–255 characters; attempt: a safe integer ≥ 1; ...), so what passes needs no
  * second decoding; anything else goes through the schema, which says what is wrong.
  */
 const plainlyValid = (fields: Fields): boolean =>
-  isId(fields.taskId) &&
-  isId(fields.experimentId) &&
+  isIdText(fields.taskId) &&
+  isIdText(fields.experimentId) &&
   typeof fields.key === "string" &&
   fields.key.length > 0 &&
   Number.isSafeInteger(fields.attempt) &&
   fields.attempt >= 1 &&
   (fields.script === undefined || typeof fields.script === "string") &&
   (fields.handler === undefined || (typeof fields.handler === "string" && fields.handler.length > 0)) &&
-  isStringMap(fields.inputs) &&
-  isStringMap(fields.outputs) &&
-  isStringMap(fields.environment) &&
+  isStringRecord(fields.inputs) &&
+  isStringRecord(fields.outputs) &&
+  isStringRecord(fields.environment) &&
   (fields.timeoutSeconds === undefined ||
     (Number.isSafeInteger(fields.timeoutSeconds) && fields.timeoutSeconds > 0))
 

@@ -3,14 +3,14 @@
  * domain status, exit code and the outputs the worker found.
  */
 import { basename } from "node:path/posix"
-import { Effect, Either, Option, ParseResult, Schema } from "effect"
+import { Effect, Either, Option, Schema } from "effect"
 import { Sha256 } from "../../domain/Data.js"
 import { Attempt, TaskId, WorkerId } from "../../domain/Ids.js"
 import { TaskStatus } from "../../domain/Status.js"
 import { InvalidWireMessage } from "./GrpcErrors.js"
 import { FileMetadata as WireFileMetadata } from "./generated/common.js"
 import { TaskStatusUpdateRequest } from "./generated/worker.js"
-import { nonEmpty } from "./internal/decodeWire.js"
+import { decodeWireEither, nonEmpty } from "./internal/decodeWire.js"
 import { taskStatusFromProto, taskStatusToProto } from "./StatusMapping.js"
 
 /** One declared output that exists after the run. */
@@ -36,8 +36,7 @@ export class TaskReport extends Schema.Class<TaskReport>("TaskReport")({
   metadata: Schema.Record({ key: Schema.String, value: Schema.String }),
 }) {}
 
-// Built once: reports arrive by the thousand per second, and only a malformed one needs a message.
-const decodeEither = Schema.decodeUnknownEither(TaskReport, { errors: "all" })
+const decode = decodeWireEither(TaskReport, "TaskStatusUpdateRequest")
 
 /** Validates a status report; an unrecognized status number is an InvalidWireMessage. */
 export const validateTaskStatusUpdate = (
@@ -56,24 +55,17 @@ export const validateTaskStatusUpdate = (
   for (const [name, file] of Object.entries(request.outputs)) {
     outputs[name] = { path: file.path, size: file.size, checksum: file.checksum }
   }
-  return Either.mapLeft(
-    decodeEither({
-      taskId: request.taskId,
-      workerId: request.workerId,
-      attempt: request.attempt === 0 ? undefined : request.attempt,
-      status: status.value,
-      message: nonEmpty(request.message),
-      errors: request.errors,
-      exitCode: request.exitCode,
-      outputs,
-      metadata: request.metadata,
-    }),
-    (error) =>
-      new InvalidWireMessage({
-        messageType: "TaskStatusUpdateRequest",
-        reason: ParseResult.TreeFormatter.formatErrorSync(error),
-      }),
-  )
+  return decode({
+    taskId: request.taskId,
+    workerId: request.workerId,
+    attempt: request.attempt === 0 ? undefined : request.attempt,
+    status: status.value,
+    message: nonEmpty(request.message),
+    errors: request.errors,
+    exitCode: request.exitCode,
+    outputs,
+    metadata: request.metadata,
+  })
 }
 
 /** As `validateTaskStatusUpdate`, as an Effect. */

@@ -14,8 +14,10 @@ const decodeChunk = Schema.decodeUnknown(LogChunk)
 const decodeLease = Schema.decodeUnknown(Schema.Struct({ taskId: TaskId, attempt: Attempt }))
 const isReportable = Schema.is(ReportedStatus)
 
+const forgedMessage = (workerId: WorkerId, claimed: string, what: string) =>
+  `dropped ${what} from worker ${workerId} claiming to be ${claimed}`
 const forged = (workerId: WorkerId, claimed: string, what: string) =>
-  Effect.logWarning(`dropped ${what} from worker ${workerId} claiming to be ${claimed}`)
+  Effect.logWarning(forgedMessage(workerId, claimed, what))
 
 /**
  * A status update as a store report, or why it cannot be applied (logged by the caller). Plain
@@ -29,7 +31,7 @@ export const toReport = (
   if (Either.isLeft(validated)) return Either.left(`dropped malformed report: ${validated.left.message}`)
   const decoded = validated.right
   if (decoded.workerId !== workerId) {
-    return Either.left(`dropped report from worker ${workerId} claiming to be ${decoded.workerId}`)
+    return Either.left(forgedMessage(workerId, decoded.workerId, "report"))
   }
   if (decoded.attempt === undefined || !isReportable(decoded.status)) {
     return Either.left(

@@ -161,10 +161,17 @@ export const createExperiment =
       yield* requireTaskMove("CREATED", "QUEUED")
       const now = yield* currentTime
       const status = yield* statusOf(input.start)
-      const tasks = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(Stream.take(expansion.tasks, batchSize + 1)),
+      // Every task is counted, as the batched path counts them, but only a batch's worth is kept.
+      const { tasks, produced } = yield* Stream.runFold(
+        expansion.tasks,
+        { tasks: [] as Array<ExpandedTask>, produced: 0 },
+        (acc, task) => {
+          if (acc.produced < batchSize) acc.tasks.push(task)
+          acc.produced++
+          return acc
+        },
       )
-      if (tasks.length !== expansion.total) return yield* wrongTotal(tasks.length)
+      if (produced !== expansion.total) return yield* wrongTotal(produced)
       const batch = prepare(id, tasks, counts)
       const queued = batch.rows.some((row) => row.pending === 0)
       const rows = yield* insertSmallExperiment(sql, {

@@ -129,6 +129,17 @@ export const registryTests = (it: Vitest.MethodsNonLive<Store>) => {
       )
       assert(Either.isLeft(miscounted))
       expect(miscounted.left).toMatchObject({ _tag: "InvalidInput", path: "total" })
+      // A small declared total still gets the number the expansion really produces.
+      const undercounted = yield* Effect.either(
+        store.createExperiment(input("undercounted"), { ...sweep("u", 2500), total: 5 }),
+      )
+      assert(Either.isLeft(undercounted))
+      expect(undercounted.left).toMatchObject({
+        _tag: "InvalidInput",
+        path: "total",
+        expected: "the number of tasks the expansion produces (2500)",
+        actual: "5",
+      })
       // Nothing of a refused experiment remains.
       const again = yield* store.createExperiment(input("dangling"), sweep("ok", 2))
       expect(again.experiment.totalTasks).toBe(2)

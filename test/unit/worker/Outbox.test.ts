@@ -21,6 +21,16 @@ const output = (taskId: string): Outgoing => ({
   output: WorkerProto.TaskOutput.fromPartial({ taskId, workerId: "w", attempt: 1 }),
 })
 
+/** A pump lingering 5 ms over a fresh outbox, recording what it sends. */
+const lingeringPump = Effect.gen(function* () {
+  const outbox = new Outbox()
+  const sent: Array<WorkerMessage> = []
+  const pump = yield* pumpOutbox("w", outbox, (m) => Effect.sync(() => void sent.push(m)), "5 millis").pipe(
+    Effect.fork,
+  )
+  return { outbox, sent, pump }
+})
+
 const shape = (messages: ReadonlyArray<WorkerMessage>) =>
   messages.map((m) =>
     m.message?.$case === "taskStatusBatch"
@@ -86,14 +96,7 @@ describe("Outbox", () => {
 
   it.effect("a small batch lingers, so items queued within the window leave together", () =>
     Effect.gen(function* () {
-      const outbox = new Outbox()
-      const sent: Array<WorkerMessage> = []
-      const pump = yield* pumpOutbox(
-        "w",
-        outbox,
-        (m) => Effect.sync(() => void sent.push(m)),
-        "5 millis",
-      ).pipe(Effect.fork)
+      const { outbox, sent, pump } = yield* lingeringPump
       for (const item of [status("a"), credit]) outbox.unsafeOffer(item)
       yield* TestClock.adjust("2 millis")
       expect(sent).toEqual([])
@@ -106,14 +109,7 @@ describe("Outbox", () => {
 
   it.effect("a task that ends within the linger window is reported once, as COMPLETED", () =>
     Effect.gen(function* () {
-      const outbox = new Outbox()
-      const sent: Array<WorkerMessage> = []
-      const pump = yield* pumpOutbox(
-        "w",
-        outbox,
-        (m) => Effect.sync(() => void sent.push(m)),
-        "5 millis",
-      ).pipe(Effect.fork)
+      const { outbox, sent, pump } = yield* lingeringPump
       yield* outbox.offer(status("a", "RUNNING"))
       yield* TestClock.adjust("1 milli")
       for (const item of [status("a", "COMPLETED"), credit]) outbox.unsafeOffer(item)

@@ -6,17 +6,8 @@
  * A row it does not accept (an OutputRef input, anything malformed) goes through the schema.
  */
 import { DateTime } from "effect"
-
-const isId = (value: unknown): value is string =>
-  typeof value === "string" && value.length > 0 && value.length <= 255 && value.trim() === value
-
-const isStringMap = (value: unknown): value is Record<string, string> => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
-  for (const key in value) {
-    if (typeof (value as Record<string, unknown>)[key] !== "string") return false
-  }
-  return true
-}
+import { isStringRecord } from "../../../domain/Fields.js"
+import { isIdText } from "../../../domain/Ids.js"
 
 const isInt = (value: unknown): value is number => Number.isInteger(value)
 
@@ -26,9 +17,9 @@ export const checkClaimedRow = (row: unknown) => {
   const r = row as Record<string, unknown>
   const { leaseExpiresAt, handler, timeoutSeconds, inputs, outputs, environment } = r
   if (
-    !isId(r.taskId) ||
-    !isId(r.experimentId) ||
-    !isId(r.workerId) ||
+    !isIdText(r.taskId) ||
+    !isIdText(r.experimentId) ||
+    !isIdText(r.workerId) ||
     typeof r.key !== "string" ||
     typeof r.name !== "string" ||
     typeof r.script !== "string" ||
@@ -41,9 +32,9 @@ export const checkClaimedRow = (row: unknown) => {
     !isInt(r.gpus) ||
     !(handler === null || typeof handler === "string") ||
     !(timeoutSeconds === null || isInt(timeoutSeconds)) ||
-    !isStringMap(inputs) ||
-    !isStringMap(outputs) ||
-    !isStringMap(environment) ||
+    !isStringRecord(inputs) ||
+    !isStringRecord(outputs) ||
+    !isStringRecord(environment) ||
     !(leaseExpiresAt instanceof Date) ||
     Number.isNaN(leaseExpiresAt.getTime())
   ) {
