@@ -14,6 +14,7 @@ import {
   Either,
   FiberSet,
   HashMap,
+  Option,
   Queue,
   Ref,
   Stream,
@@ -117,17 +118,40 @@ export const runWorkerSession = (
           }),
         )
 
+      // Set when a claim came back short: nothing more was claimable then. Credits coming back do
+      // not warrant another claim until news that work may be ready (a notification, a report
+      // that may have unblocked tasks) or the fallback poll; an idle worker's every completion
+      // would otherwise cost a claim that finds nothing. News that arrives while a claim is in
+      // flight keeps it from counting as drained (`news` changed). Only this session's fibers
+      // touch these.
+      let drained = false
+      let news = 0
+      const wake = (workMayBeReady: boolean) =>
+        Effect.suspend(() => {
+          if (workMayBeReady) {
+            drained = false
+            news++
+          }
+          return kick.offer(undefined)
+        })
+
       // Claims whenever the worker has credits and work may be ready.
       const claimLoop = Effect.gen(function* () {
         for (;;) {
           const free = yield* Ref.get(credits)
-          const claimed = free > 0 ? yield* claim(Math.min(free, claimBatch)) : []
-          if (claimed.length > 0) {
-            yield* Ref.update(credits, (c) => c - claimed.length)
-            yield* assign(claimed)
-            continue
+          if (free > 0 && !drained) {
+            const asked = Math.min(free, claimBatch)
+            const before = news
+            const claimed = yield* claim(asked)
+            drained = claimed.length < asked && news === before
+            if (claimed.length > 0) {
+              yield* Ref.update(credits, (c) => c - claimed.length)
+              yield* assign(claimed)
+            }
+            if (!drained) continue
           }
-          yield* kick.take.pipe(Effect.timeoutOption(pollInterval))
+          const woken = yield* kick.take.pipe(Effect.timeoutOption(pollInterval))
+          if (Option.isNone(woken)) drained = false
         }
       }).pipe(Effect.withSpan("WorkerSession.claimLoop"))
 
@@ -163,8 +187,10 @@ export const runWorkerSession = (
               yield* forget(report.taskId)
             }
           }
-          // A completion may have released dependants: look again without waiting for NOTIFY.
-          yield* kick.offer(undefined)
+          // A report that may have released dependants or requeued a task: look again without
+          // waiting for the NOTIFY; the Credits that come with completions only kick a claim that
+          // has not run dry.
+          yield* wake(results.some((r) => Either.isRight(r) && r.right.unblocks === true))
           yield* wakeForRetries(results)
           yield* Effect.forEach(markersOf(batch), (done) => Deferred.succeed(done, undefined))
         }
@@ -199,7 +225,7 @@ export const runWorkerSession = (
           const changes = yield* dispatcher.subscribe
           for (;;) {
             const change = yield* changes.take
-            if (change._tag === "TasksReady") yield* kick.offer(undefined)
+            if (change._tag === "TasksReady") yield* wake(true)
             if (change._tag === "ExperimentChanged" && change.status === "CANCELED") {
               const mine = HashMap.toEntries(yield* Ref.get(inFlight))
                 .filter(([, f]) => f.experimentId === change.experimentId)
@@ -214,7 +240,7 @@ export const runWorkerSession = (
         switch (input._tag) {
           case "Credits":
             return Ref.update(credits, (c) => c + Math.max(0, input.credits)).pipe(
-              Effect.zipRight(kick.offer(undefined)),
+              Effect.zipRight(wake(false)),
             )
           case "Reports":
             return reports.offerAll(items(input.reports))

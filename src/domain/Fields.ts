@@ -2,7 +2,7 @@
  * Field schemas shared by the entities: JSON maps, timestamps, bounded names, e-mail addresses.
  * Validation lives here, in the schemas, so every boundary that decodes an entity enforces it.
  */
-import { Schema } from "effect"
+import { ParseResult, Schema, type SchemaAST } from "effect"
 
 /** A JSON value, as stored in JSONB columns and carried in API bodies. */
 export type JsonValue =
@@ -13,15 +13,68 @@ export type JsonValue =
   | ReadonlyArray<JsonValue>
   | { readonly [key: string]: JsonValue }
 
-// Finite numbers only: NaN and Infinity do not survive JSON.stringify.
-export const JsonValue: Schema.Schema<JsonValue> = Schema.Union(
-  Schema.Null,
-  Schema.Boolean,
-  Schema.Finite,
-  Schema.String,
-  Schema.Array(Schema.suspend(() => JsonValue)),
-  Schema.Record({ key: Schema.String, value: Schema.suspend(() => JsonValue) }),
-).annotations({ identifier: "JsonValue" })
+/** Where `value` stops being JSON: the path to the first value that is not, and that value. */
+const firstNonJson = (
+  value: unknown,
+  path: Array<PropertyKey>,
+): { readonly path: Array<PropertyKey>; readonly value: unknown } | undefined => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined
+    case "number":
+      // Finite numbers only: NaN and Infinity do not survive JSON.stringify.
+      return Number.isFinite(value) ? undefined : { path, value }
+    case "object": {
+      if (value === null) return undefined
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const bad = firstNonJson(value[i], [...path, i])
+          if (bad !== undefined) return bad
+        }
+        return undefined
+      }
+      // Plain objects only: a Date or a class instance is not what JSON.parse gives back.
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return { path, value }
+      for (const key of Object.keys(value)) {
+        const bad = firstNonJson((value as Record<string, unknown>)[key], [...path, key])
+        if (bad !== undefined) return bad
+      }
+      return undefined
+    }
+    default:
+      return { path, value }
+  }
+}
+
+const jsonIssue = (input: unknown, ast: SchemaAST.Declaration): ParseResult.ParseIssue | undefined => {
+  const bad = firstNonJson(input, [])
+  if (bad === undefined) return undefined
+  const message =
+    typeof bad.value === "number"
+      ? "Expected a finite number"
+      : "Expected a JSON value (null, boolean, finite number, string, array or plain object)"
+  const type = new ParseResult.Type(ast, bad.value, `${message}, actual ${String(bad.value)}`)
+  const [head, ...rest] = bad.path
+  return head === undefined ? type : new ParseResult.Pointer([head, ...rest], input, type)
+}
+
+// A declared schema checked by one recursive walk: the equivalent Schema.Union of the six JSON
+// shapes tries each member at every node, which made JSON the dearest part of every submission.
+const checkJson = () => (input: unknown, _options: SchemaAST.ParseOptions, ast: SchemaAST.Declaration) => {
+  const issue = jsonIssue(input, ast)
+  return issue === undefined ? ParseResult.succeed(input as JsonValue) : ParseResult.fail(issue)
+}
+
+export const JsonValue: Schema.Schema<JsonValue> = Schema.declare(
+  [],
+  { decode: checkJson, encode: checkJson },
+  {
+    identifier: "JsonValue",
+    description: "a JSON value: null, a boolean, a finite number, a string, an array or a plain object",
+  },
+)
 
 /** A free-form JSON object (`metadata`, `details`, `capabilities`). */
 export const JsonObject = Schema.Record({ key: Schema.String, value: JsonValue })

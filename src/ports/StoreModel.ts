@@ -141,6 +141,11 @@ export class ReportOutcome extends Schema.Class<ReportOutcome>("ReportOutcome")(
   attempt: Attempt,
   status: TaskStatus,
   notBefore: Schema.optional(Timestamp),
+  /**
+   * True when applying the report may have made tasks claimable (dependants released, the task
+   * requeued); absent when it cannot have, so a session need not look for new work.
+   */
+  unblocks: Schema.optional(Schema.Boolean),
 }) {}
 
 /** An attempt identified by task and attempt number. */

@@ -49,4 +49,9 @@ export interface Expansion<E = never> {
   readonly counts: ReadonlyArray<{ readonly name: string; readonly count: number }>
   /** Tasks in topological order (every task comes after everything it waits on). */
   readonly tasks: Stream.Stream<ExpandedTask, E>
+  /**
+   * The same tasks as a plain iterable, when computing them takes no effects (`expand`): a small
+   * submission reads them without paying for a Stream, which costs more to set up than it does.
+   */
+  readonly instances?: Iterable<ExpandedTask>
 }

@@ -121,9 +121,11 @@ export const expand = (spec: ExperimentSpec): Expansion => {
     counts.set(task.name, p.count)
     plans.push(p)
   }
+  const instances: Iterable<ExpandedTask> = { [Symbol.iterator]: () => generate(plans) }
   return {
     total: plans.reduce((sum, p) => sum + p.count, 0),
     counts: plans.map((p) => ({ name: p.task.name, count: p.count })),
-    tasks: Stream.fromIterable({ [Symbol.iterator]: () => generate(plans) }),
+    tasks: Stream.fromIterable(instances),
+    instances,
   }
 }

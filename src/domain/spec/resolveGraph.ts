@@ -57,41 +57,49 @@ export const resolveGraph = (reader: DocumentReader, draft: DraftExperiment): Ex
     }
   }
   if (reader.issues.length > 0) return undefined
-  return new ExperimentSpec({
-    format: draft.format,
-    file: reader.file,
-    name: draft.name,
-    description: draft.description,
-    ...(draft.project === undefined ? {} : { project: draft.project }),
-    requirements: draft.requirements,
-    constraints: draft.constraints,
-    metadata: draft.metadata,
-    storage: draft.storage,
-    conda: draft.conda,
-    pip: draft.pip,
-    tasks: ordered.map(toTaskSpec),
-  })
+  // Every part was read and checked by the reader, the leaves as validated classes: validating the
+  // whole again on construction cost more than reading the document.
+  return new ExperimentSpec(
+    {
+      format: draft.format,
+      file: reader.file,
+      name: draft.name,
+      description: draft.description,
+      ...(draft.project === undefined ? {} : { project: draft.project }),
+      requirements: draft.requirements,
+      constraints: draft.constraints,
+      metadata: draft.metadata,
+      storage: draft.storage,
+      conda: draft.conda,
+      pip: draft.pip,
+      tasks: ordered.map(toTaskSpec),
+    },
+    true,
+  )
 }
 
 const toTaskSpec = (task: DraftTask): TaskSpec => {
   const fixed: Record<string, FixedInput> = Object.fromEntries(task.fixed)
-  for (const ref of task.refs) fixed[ref.param] = new SpecRef({ task: ref.task, output: ref.output })
-  return new TaskSpec({
-    name: task.name,
-    script: task.script,
-    template: task.template,
-    ...(task.handler === undefined ? {} : { handler: task.handler }),
-    fixed,
-    dimensions: task.dimensions,
-    foreach: task.foreach.map((f) => f.name),
-    dependsOn: task.dependsOn.map((d) => d.name),
-    outputs: task.outputs,
-    environment: task.environment,
-    requirements: task.requirements,
-    nodes: task.nodes,
-    ...(task.vramGB === undefined ? {} : { vramGB: task.vramGB }),
-    retry: task.retry,
-  })
+  for (const ref of task.refs) fixed[ref.param] = new SpecRef({ task: ref.task, output: ref.output }, true)
+  return new TaskSpec(
+    {
+      name: task.name,
+      script: task.script,
+      template: task.template,
+      ...(task.handler === undefined ? {} : { handler: task.handler }),
+      fixed,
+      dimensions: task.dimensions,
+      foreach: task.foreach.map((f) => f.name),
+      dependsOn: task.dependsOn.map((d) => d.name),
+      outputs: task.outputs,
+      environment: task.environment,
+      requirements: task.requirements,
+      nodes: task.nodes,
+      ...(task.vramGB === undefined ? {} : { vramGB: task.vramGB }),
+      retry: task.retry,
+    },
+    true,
+  )
 }
 
 /** The graph's edges; names of unknown tasks and outputs are reported and their edges left out. */

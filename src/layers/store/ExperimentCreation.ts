@@ -162,15 +162,16 @@ export const createExperiment =
       const now = yield* currentTime
       const status = yield* statusOf(input.start)
       // Every task is counted, as the batched path counts them, but only a batch's worth is kept.
-      const { tasks, produced } = yield* Stream.runFold(
-        expansion.tasks,
-        { tasks: [] as Array<ExpandedTask>, produced: 0 },
-        (acc, task) => {
-          if (acc.produced < batchSize) acc.tasks.push(task)
-          acc.produced++
-          return acc
-        },
-      )
+      const keep = (acc: { tasks: Array<ExpandedTask>; produced: number }, task: ExpandedTask) => {
+        if (acc.produced < batchSize) acc.tasks.push(task)
+        acc.produced++
+        return acc
+      }
+      const start = { tasks: [] as Array<ExpandedTask>, produced: 0 }
+      let counted = start
+      if (expansion.instances === undefined) counted = yield* Stream.runFold(expansion.tasks, start, keep)
+      else for (const task of expansion.instances) counted = keep(counted, task)
+      const { tasks, produced } = counted
       if (produced !== expansion.total) return yield* wrongTotal(produced)
       const batch = prepare(id, tasks, counts)
       const queued = batch.rows.some((row) => row.pending === 0)

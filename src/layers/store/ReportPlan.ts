@@ -72,7 +72,8 @@ export const planReports = (
     const results: Array<Either.Either<ReportOutcome, ReportRejection>> = []
 
     // Fields come from the report and the locked row, both decoded already: no second validation.
-    const accept = (report: TaskReport, status: TaskStatus, notBefore?: Date) =>
+    // `unblocks`: a completion may release dependants, a requeue puts the task back in the queue.
+    const accept = (report: TaskReport, status: TaskStatus, notBefore?: Date, unblocks = false) =>
       Either.right(
         ReportOutcome.make(
           {
@@ -80,6 +81,7 @@ export const planReports = (
             attempt: report.attempt,
             status,
             ...(notBefore === undefined ? {} : { notBefore: DateTime.unsafeMake(notBefore) }),
+            ...(unblocks ? { unblocks } : {}),
           },
           true,
         ),
@@ -129,7 +131,7 @@ export const planReports = (
         const result = report.result === undefined ? null : JSON.stringify(report.result)
         actions.set(task.id, { _tag: "Complete", ran, exitCode, result })
         current.set(task.id, { status: "COMPLETED", leaseOwner: null, ran })
-        results.push(accept(report, "COMPLETED"))
+        results.push(accept(report, "COMPLETED", undefined, true))
       } else if (report.status === "FAILED") {
         const used = task.attempt - task.retryBase
         if (used <= task.retries && TaskMachine.canTransition(state.status, "QUEUED")) {
@@ -143,7 +145,7 @@ export const planReports = (
             exitCode,
           })
           current.set(task.id, { status: "QUEUED", leaseOwner: null, ran })
-          results.push(accept(report, "QUEUED", notBefore))
+          results.push(accept(report, "QUEUED", notBefore, true))
         } else {
           actions.set(task.id, { _tag: "Fail", error: errorOf(report), exitCode })
           current.set(task.id, { status: "FAILED", leaseOwner: null, ran })

@@ -13,6 +13,7 @@ import {
   Layer,
   Option,
   Queue,
+  Ref,
   Stream,
   TestClock,
 } from "effect"
@@ -82,6 +83,39 @@ describe("WorkerSession", () => {
       expect(yield* statusOf(first[0]?.taskId as TaskId)).toEqual(["COMPLETED", 1])
       yield* session.close
       yield* Fiber.join(session.fiber)
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("an idle worker costs one claim per task: returned credits alone do not claim again", () =>
+    Effect.gen(function* () {
+      const claims = yield* Ref.make(0)
+      const counting = Layer.effect(
+        Store,
+        Effect.map(Store, (store) => ({
+          ...store,
+          claim: (workerId: WorkerId, max: number) =>
+            Ref.update(claims, (n) => n + 1).pipe(Effect.zipRight(store.claim(workerId, max))),
+        })),
+      )
+      yield* Effect.gen(function* () {
+        const owner = yield* tenant
+        const session = yield* connect(yield* worker(owner))
+        // Like a worker with free slots waiting for work: more credits than there are tasks.
+        yield* session.input.offer(credits(2))
+        const tasks = 8
+        for (let i = 0; i < tasks; i++) {
+          yield* submit(owner, sweep("t", 1))
+          const [task] = yield* session.assigned
+          yield* session.input.offer({ _tag: "Reports", reports: [finish(task as ClaimedTask)] })
+          yield* session.input.offer(credits(1))
+        }
+        yield* session.close
+        yield* Fiber.join(session.fiber)
+      }).pipe(Effect.provide(counting))
+      // One claim per submission (its TasksReady), plus at most the first (before any work) and
+      // one for a notification that arrives after the claim it announced. Without the drained
+      // state every completion's report and credits each cost a claim that found nothing.
+      expect(yield* Ref.get(claims)).toBeLessThanOrEqual(8 + 2)
     }).pipe(Effect.provide(base)),
   )
 

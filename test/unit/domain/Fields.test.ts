@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Either, FastCheck as fc, Schema } from "effect"
+
 import { Email, JsonObject, JsonValue } from "../../../src/domain/Fields.js"
 
 describe("JsonValue", () => {
@@ -16,6 +17,51 @@ describe("JsonValue", () => {
     ["a nested bigint", { a: [1n] }],
   ])("rejects %s", (_, value) => {
     expect(Either.isLeft(Schema.decodeUnknownEither(JsonValue)(value))).toBe(true)
+  })
+
+  it("names the path of the first value that is not JSON", () => {
+    const result = Schema.decodeUnknownEither(JsonValue)({ a: [1, { b: Number.NaN }] })
+    if (Either.isRight(result)) return expect.fail("NaN accepted")
+    expect(result.left.message).toContain('["a"][1]["b"]')
+    expect(result.left.message).toContain("Expected a finite number, actual NaN")
+  })
+
+  it("rejects objects that are not plain", () => {
+    expect(Either.isLeft(Schema.decodeUnknownEither(JsonValue)({ at: new Date(0) }))).toBe(true)
+  })
+
+  // The hand-written check stands in for this union of the six JSON shapes: they must agree.
+  const Reference: Schema.Schema<JsonValue> = Schema.Union(
+    Schema.Null,
+    Schema.Boolean,
+    Schema.Finite,
+    Schema.String,
+    Schema.Array(Schema.suspend(() => Reference)),
+    Schema.Record({ key: Schema.String, value: Schema.suspend(() => Reference) }),
+  )
+  const notJson = fc.constantFrom<unknown>(
+    Number.NaN,
+    Number.NEGATIVE_INFINITY,
+    undefined,
+    1n,
+    Symbol("s"),
+    () => 1,
+  )
+  const anything = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      fc.jsonValue({ maxDepth: 2 }),
+      notJson,
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(fc.string(), tie("value"), { maxKeys: 3 }),
+    ),
+  })).value
+
+  it.prop("agrees with the union of the JSON shapes on plain data", { value: anything }, ({ value }) => {
+    const fast = Schema.decodeUnknownEither(JsonValue)(value)
+    const reference = Schema.decodeUnknownEither(Reference)(value)
+    expect(Either.isRight(fast)).toBe(Either.isRight(reference))
+    if (Either.isRight(fast) && Either.isRight(reference)) expect(fast.right).toEqual(reference.right)
   })
 
   it("JsonObject rejects arrays and scalars", () => {
