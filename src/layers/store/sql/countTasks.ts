@@ -1,4 +1,4 @@
-/** Number of an experiment's tasks per status (an index-only scan of tasks_by_status). */
+/** Number of an experiment's tasks per status (its tasks through tasks_by_experiment). */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import type { ExperimentId } from "../../../domain/Ids.js"

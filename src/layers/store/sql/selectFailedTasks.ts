@@ -1,4 +1,4 @@
-/** Ids of an experiment's FAILED tasks (an index scan of tasks_by_status). */
+/** Ids of an experiment's FAILED tasks (an index scan of the partial tasks_unsuccessful). */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import { type ExperimentId, TaskId } from "../../../domain/Ids.js"
