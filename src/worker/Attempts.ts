@@ -12,7 +12,8 @@
 import { Cause, Effect, Either, Fiber } from "effect"
 import type { AssignedTask } from "../api/grpc/AssignedTask.js"
 import { decodeTaskAssignmentEither } from "../api/grpc/AssignedTask.js"
-import type { WorkerProto } from "../api/grpc/index.js"
+import { taskStatusToProto, type WorkerProto } from "../api/grpc/index.js"
+import { isIdText } from "../domain/Ids.js"
 import { TaskExecutor } from "./executor/index.js"
 import type { Outgoing } from "./Outbox.js"
 import { runAssignmentWith } from "./runAssignment.js"
@@ -161,11 +162,41 @@ export const makeAttempts = (options: AttemptsOptions) =>
       )
     })
 
+    /**
+     * An assignment this worker cannot run still took one of its credits: the credit goes back, and
+     * the attempt, when the assignment names its task, is reported FAILED with the reason, so the
+     * scheduler retries it now instead of after the lease.
+     */
+    const refuse = (assignment: WorkerProto.TaskAssignment, message: string): Effect.Effect<void> => {
+      const report = isIdText(assignment.taskId)
+        ? options.offer({
+            _tag: "Status",
+            update: {
+              taskId: assignment.taskId,
+              workerId: options.workerId,
+              status: taskStatusToProto("FAILED"),
+              message,
+              errors: [message],
+              metrics: undefined,
+              metadata: {},
+              attempt: assignment.attempt === 0 ? 1 : assignment.attempt,
+              exitCode: undefined,
+              outputs: {},
+            },
+          })
+        : Effect.void
+      return Effect.zipRight(
+        report,
+        Effect.suspend(() => options.onFinished(unfinished)),
+      )
+    }
+
     /** Takes `assignment` on; what must follow (logs, ends of replaced attempts) goes to `after`. */
     const accept = (assignment: WorkerProto.TaskAssignment, after: Array<Effect.Effect<void>>) => {
       const decoded = decodeTaskAssignmentEither(assignment)
       if (Either.isLeft(decoded)) {
-        after.push(Effect.logWarning(`ignored assignment ${assignment.taskId}: ${decoded.left.reason}`))
+        after.push(Effect.logWarning(`refused assignment ${assignment.taskId}: ${decoded.left.reason}`))
+        after.push(refuse(assignment, decoded.left.message))
         return
       }
       const task = decoded.right

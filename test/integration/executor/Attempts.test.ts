@@ -44,6 +44,34 @@ describe("worker attempts", () => {
         yield* fenced(workingDir).pipe(Effect.provide(TaskExecutor.layer({ workingDir })))
       }),
   )
+
+  it.scoped("an assignment it cannot run is refused: reported FAILED with the reason, its credit back", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      yield* Effect.gen(function* () {
+        const { attempts, finished, sent } = yield* setup(workingDir, 2)
+        const unrunnable = (taskId: string): WorkerProto.ServerMessage => ({
+          message: {
+            $case: "taskAssignment",
+            value: WorkerProto.TaskAssignment.fromPartial({ taskId, experimentId: "exp_1", attempt: 3 }),
+          },
+        })
+        yield* attempts.handle(unrunnable("c"))
+        const [status] = sent.flatMap((item) => (item._tag === "Status" ? [item.update] : []))
+        expect([status?.taskId, status?.attempt]).toEqual(["c", 3])
+        expect(Option.getOrUndefined(taskStatusFromProto(status?.status ?? 0))).toBe("FAILED")
+        expect(status?.message).toContain("neither execution_script, command nor handler")
+        // The slot was never taken: one end counted, nothing held.
+        expect(finished).toEqual([0])
+        expect(yield* attempts.active).toEqual([])
+
+        // Without a usable task id there is nothing to report, but the credit still comes back.
+        yield* attempts.handle(unrunnable(""))
+        expect(sent.filter((item) => item._tag === "Status")).toHaveLength(1)
+        expect(finished).toEqual([0, 0])
+      }).pipe(Effect.provide(TaskExecutor.layer({ workingDir })))
+    }),
+  )
 })
 
 /** Attempts with `slots`, what they sent, and a way to let them run until `n` reports are in. */
@@ -74,7 +102,7 @@ const setup = (workingDir: string, slots: number) =>
         while: (i) => i < 500 && reports().length < n,
         body: (i) => Effect.as(turn, i + 1),
       }).pipe(Effect.zipRight(Effect.forEach(Array.from({ length: 20 }), () => turn)))
-    return { attempts, finished, reports, settle }
+    return { attempts, finished, reports, sent, settle }
   })
 
 const fenced = (workingDir: string) =>
