@@ -11,12 +11,12 @@
  */
 import { Cause, Effect, Either, Fiber } from "effect"
 import type { AssignedTask } from "../api/grpc/AssignedTask.js"
-import { decodeTaskAssignmentEither } from "../api/grpc/AssignedTask.js"
-import { taskStatusToProto, type WorkerProto } from "../api/grpc/index.js"
+import { assignedAttempt, decodeTaskAssignmentEither } from "../api/grpc/AssignedTask.js"
+import type { WorkerProto } from "../api/grpc/index.js"
 import { isIdText } from "../domain/Ids.js"
 import { TaskExecutor } from "./executor/index.js"
 import type { Outgoing } from "./Outbox.js"
-import { runAssignmentWith } from "./runAssignment.js"
+import { runAssignmentWith, statusUpdate } from "./runAssignment.js"
 
 /** One assignment held by the worker, from its arrival until it ends or is canceled. */
 interface Held {
@@ -168,21 +168,11 @@ export const makeAttempts = (options: AttemptsOptions) =>
      * scheduler retries it now instead of after the lease.
      */
     const refuse = (assignment: WorkerProto.TaskAssignment, message: string): Effect.Effect<void> => {
+      const attempt = { taskId: assignment.taskId, attempt: assignedAttempt(assignment) }
       const report = isIdText(assignment.taskId)
         ? options.offer({
             _tag: "Status",
-            update: {
-              taskId: assignment.taskId,
-              workerId: options.workerId,
-              status: taskStatusToProto("FAILED"),
-              message,
-              errors: [message],
-              metrics: undefined,
-              metadata: {},
-              attempt: assignment.attempt === 0 ? 1 : assignment.attempt,
-              exitCode: undefined,
-              outputs: {},
-            },
+            update: statusUpdate(attempt, options.workerId, "FAILED", message, { errors: [message] }),
           })
         : Effect.void
       return Effect.zipRight(

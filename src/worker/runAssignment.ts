@@ -46,6 +46,34 @@ const failureMessage = (result: TaskResult): string | undefined => {
   return undefined
 }
 
+/** What a status report may carry besides the status and its message. */
+export interface StatusFields {
+  readonly errors?: Array<string>
+  readonly exitCode?: number | null
+  readonly outputs?: Record<string, CommonProto.FileMetadata>
+  readonly metadata?: Record<string, string>
+}
+
+/** A status report of attempt `attempt` of `taskId`, built as `fromPartial` would but without its copies. */
+export const statusUpdate = (
+  attempt: { readonly taskId: string; readonly attempt: number },
+  workerId: string,
+  value: TaskStatus,
+  message = "",
+  fields: StatusFields = {},
+): WorkerProto.TaskStatusUpdateRequest => ({
+  taskId: attempt.taskId,
+  workerId,
+  status: taskStatusToProto(value),
+  message,
+  errors: fields.errors ?? [],
+  metrics: undefined,
+  metadata: fields.metadata ?? {},
+  attempt: attempt.attempt,
+  exitCode: fields.exitCode ?? undefined,
+  outputs: fields.outputs ?? {},
+})
+
 export interface AssignmentContext {
   readonly workerId: string
   readonly workingDir: string
@@ -71,32 +99,8 @@ export const runAssignmentWith = (
   context: AssignmentContext,
 ): Effect.Effect<void> => {
   const { workerId, offer } = context
-  /** A status report of this attempt, built as `fromPartial` would but without its copies. */
-  const status = (
-    value: TaskStatus,
-    message = "",
-    fields: {
-      readonly errors?: Array<string>
-      readonly exitCode?: number | null
-      readonly outputs?: Record<string, CommonProto.FileMetadata>
-      readonly metadata?: Record<string, string>
-    } = {},
-  ): Effect.Effect<unknown> =>
-    offer({
-      _tag: "Status",
-      update: {
-        taskId: task.taskId,
-        workerId,
-        status: taskStatusToProto(value),
-        message,
-        errors: fields.errors ?? [],
-        metrics: undefined,
-        metadata: fields.metadata ?? {},
-        attempt: task.attempt,
-        exitCode: fields.exitCode ?? undefined,
-        outputs: fields.outputs ?? {},
-      },
-    })
+  const status = (value: TaskStatus, message = "", fields: StatusFields = {}): Effect.Effect<unknown> =>
+    offer({ _tag: "Status", update: statusUpdate(task, workerId, value, message, fields) })
   let inputs = task.inputs
   const refs = Object.entries(inputRefs)
   if (refs.length > 0) {

@@ -53,6 +53,10 @@ const plainlyValid = (fields: Fields): boolean =>
   (fields.timeoutSeconds === undefined ||
     (Number.isSafeInteger(fields.timeoutSeconds) && fields.timeoutSeconds > 0))
 
+/** The attempt an assignment is for: an original-protocol scheduler sends none, which means 1. */
+export const assignedAttempt = (message: TaskAssignment): number =>
+  message.attempt === 0 ? 1 : message.attempt
+
 /**
  * Validates an assignment, without an Effect: the worker decodes one per task. Fields an original
  * Airavata scheduler does not send fall back to its behaviour: no task_key → the task id; no
@@ -77,7 +81,7 @@ export const decodeTaskAssignmentEither = (
     taskId: message.taskId,
     experimentId: message.experimentId,
     key: nonEmpty(message.taskKey) ?? message.taskId,
-    attempt: message.attempt === 0 ? 1 : message.attempt,
+    attempt: assignedAttempt(message),
     script,
     handler,
     inputs: message.inputs,
