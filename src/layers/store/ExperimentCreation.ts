@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
-import { Chunk, Effect, Schema, Stream } from "effect"
+import { Chunk, Effect, Iterable, Schema, Stream } from "effect"
 import {
   EntityAlreadyExists,
   EntityNotFound,
@@ -168,10 +168,10 @@ export const createExperiment =
         return acc
       }
       const start = { tasks: [] as Array<ExpandedTask>, produced: 0 }
-      let counted = start
-      if (expansion.instances === undefined) counted = yield* Stream.runFold(expansion.tasks, start, keep)
-      else for (const task of expansion.instances) counted = keep(counted, task)
-      const { tasks, produced } = counted
+      const { tasks, produced } =
+        expansion.instances === undefined
+          ? yield* Stream.runFold(expansion.tasks, start, keep)
+          : Iterable.reduce(expansion.instances, start, keep)
       if (produced !== expansion.total) return yield* wrongTotal(produced)
       const batch = prepare(id, tasks, counts)
       const queued = batch.rows.some((row) => row.pending === 0)
