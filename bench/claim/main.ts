@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import { StoreLive } from "../../src/layers/store/StoreLive.js"
 import { numberOption } from "../argv.js"
+import { runScript } from "../runScript.js"
 import { scratchDatabase } from "./database.js"
 import { floor } from "./floor.js"
 import { ours } from "./ours.js"
@@ -64,10 +65,4 @@ const program = Effect.gen(function* () {
   for (const row of rows) console.log(row)
 })
 
-Effect.runPromise(program).then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  },
-)
+runScript(program)

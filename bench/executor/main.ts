@@ -17,6 +17,7 @@ import { Deferred, Effect, Schema, Stream } from "effect"
 import { Attempt, ExperimentId, TaskId } from "../../src/domain/Ids.js"
 import { EnvRecord, type TaskEvent, TaskExecutor, TaskRun } from "../../src/worker/executor/index.js"
 import { numberOption, stringOption } from "../argv.js"
+import { runScript } from "../runScript.js"
 
 const attempts = numberOption("attempts", 5_000)
 const scriptAttempts = numberOption("script-attempts", 300)
@@ -118,13 +119,6 @@ const program = Effect.gen(function* () {
   // The configuration of `airavata worker` with its default --task-timeout.
 }).pipe(Effect.provide(TaskExecutor.layer({ workingDir, timeout: "24 hours" })))
 
-Effect.runPromise(program).then(
-  () => {
-    if (root === undefined) Fs.rmSync(workingDir, { recursive: true, force: true })
-    process.exit(0)
-  },
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  },
-)
+runScript(program, () => {
+  if (root === undefined) Fs.rmSync(workingDir, { recursive: true, force: true })
+})

@@ -14,6 +14,7 @@ import {
 import { WorkerProto } from "../../src/api/grpc/index.js"
 import { taskStatusToProto } from "../../src/api/grpc/StatusMapping.js"
 import { makeWorkerGrpcClient } from "../../src/api/grpc/WorkerGrpcClient.js"
+import { runScript } from "../runScript.js"
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -96,10 +97,4 @@ const program = Effect.gen(function* () {
   )
 })
 
-Effect.runPromise(Effect.scoped(program)).then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  },
-)
+runScript(Effect.scoped(program))

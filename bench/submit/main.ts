@@ -11,6 +11,7 @@ import { ensureLocalDirectory } from "../../src/programs/localDirectory.js"
 import { submitExperiment } from "../../src/programs/submitExperiment.js"
 import { numberOption } from "../argv.js"
 import { scratchDatabase } from "../claim/database.js"
+import { runScript } from "../runScript.js"
 import { timedSpec } from "../throughput/airavata/benchSpecs.js"
 
 const submissions = numberOption("submissions", 1000) || 1000
@@ -46,10 +47,4 @@ const program = Effect.gen(function* () {
   }).pipe(Effect.provide(StoreLive.postgres({ url })))
 })
 
-Effect.runPromise(Effect.scoped(program)).then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  },
-)
+runScript(Effect.scoped(program))

@@ -25,6 +25,7 @@ import { makeAttempts } from "../../src/worker/Attempts.js"
 import { TaskExecutor, TaskHandlers } from "../../src/worker/executor/index.js"
 import { Outbox, pumpOutbox } from "../../src/worker/Outbox.js"
 import { numberOption, stringOption } from "../argv.js"
+import { runScript } from "../runScript.js"
 
 const attemptsPerRound = numberOption("attempts", 20_000) || 20_000
 const rounds = numberOption("rounds", 3) || 1
@@ -198,13 +199,6 @@ process.on("beforeExit", () => {
   process.exit(1)
 })
 
-Effect.runPromise(program).then(
-  () => {
-    if (root === undefined) Fs.rmSync(workingDir, { recursive: true, force: true })
-    process.exit(0)
-  },
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  },
-)
+runScript(program, () => {
+  if (root === undefined) Fs.rmSync(workingDir, { recursive: true, force: true })
+})
