@@ -119,7 +119,12 @@ const program = Effect.gen(function* () {
 })
 
 Effect.runPromise(
-  program.pipe(Effect.provide(NodeContext.layer), Logger.withMinimumLogLevel(LogLevel.Warning)),
+  program.pipe(
+    Effect.provide(NodeContext.layer),
+    Logger.withMinimumLogLevel(LogLevel.Warning),
+    // As `airavata server` runs (src/cli/main.ts): no span recording.
+    Effect.withTracerEnabled(false),
+  ),
 ).catch((error) => {
   console.error(error)
   process.exit(1)

@@ -9,8 +9,11 @@ import type { System } from "./System.js"
 export const systems: ReadonlyArray<System> = [
   graphileSystem("default"),
   graphileSystem("batching"),
-  // Our scheduler: a replica in the harness process, ONE real `airavata worker` over gRPC.
+  // Our scheduler: a replica in the harness process, ONE real `airavata worker` over gRPC, with
+  // the worker's defaults (`--prefetch auto`).
   airavataSystem("handler"),
+  // Fetching only when a slot frees, as graphile-worker's default does.
+  airavataSystem("handler", 0),
   // With a local queue like graphile-batching's: 48 assignments waiting beside the 16 running.
   airavataSystem("handler", 48),
   // The same with shell tasks (`true`): bounded by process start-up, a row of its own.

@@ -33,6 +33,9 @@ const setExitCode = (code: number) =>
 
 run(process.argv).pipe(
   Effect.catchAll((error) => Effect.flatMap(reportFailure(error), setExitCode)),
+  // The CLI has no tracer to export spans to; recording them (a stack trace each) was ≈ 10 % of a
+  // server's CPU per task. An embedding application keeps spans, with its own tracer.
+  Effect.withTracerEnabled(false),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain,
 )

@@ -30,6 +30,8 @@ interface Held {
   waiters: Array<(effect: Effect.Effect<void>) => void> | undefined
   /** Its end was counted (onFinished called). */
   ended: boolean
+  /** When a runner took it (Clock nanos); undefined while it waits. */
+  startedAt: bigint | undefined
 }
 
 export interface AttemptsOptions {
@@ -39,13 +41,17 @@ export interface AttemptsOptions {
   readonly offer: (item: Outgoing) => Effect.Effect<unknown>
   /** Attempts run at once. */
   readonly slots: number
-  /** After an attempt ends, with how many are still held (running or waiting). */
-  readonly onFinished: (left: number) => Effect.Effect<void>
+  /**
+   * After an attempt ends, with how many are still held (running or waiting) and, if it ran, for
+   * how long (ms; undefined for one that ended before a slot took it).
+   */
+  readonly onFinished: (left: number, ranMillis: number | undefined) => Effect.Effect<void>
 }
 
 export const makeAttempts = (options: AttemptsOptions) =>
   Effect.gen(function* () {
     const slots = Math.max(1, options.slots)
+    const clock = yield* Effect.clock
     /** The latest assignment of each task. */
     const held = new Map<string, Held>()
     /** Assignments not ended yet, including one replaced by a newer assignment of its task. */
@@ -82,7 +88,11 @@ export const makeAttempts = (options: AttemptsOptions) =>
         entry.ended = true
         unfinished--
         if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
-        return options.onFinished(unfinished)
+        const ran =
+          entry.startedAt === undefined
+            ? undefined
+            : Number(clock.unsafeCurrentTimeNanos() - entry.startedAt) / 1_000_000
+        return options.onFinished(unfinished, ran)
       })
 
     /** Completes once the attempt is canceled; the executor races it against the attempt. */
@@ -135,6 +145,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
           return Effect.void
         }
         entry.running = true
+        entry.startedAt = clock.unsafeCurrentTimeNanos()
         current = entry
         return Effect.flatMap(runOne(executor, entry), () => {
           current = undefined
@@ -177,7 +188,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
         : Effect.void
       return Effect.zipRight(
         report,
-        Effect.suspend(() => options.onFinished(unfinished)),
+        Effect.suspend(() => options.onFinished(unfinished, undefined)),
       )
     }
 
@@ -200,6 +211,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
         canceled: false,
         waiters: undefined,
         ended: false,
+        startedAt: undefined,
       }
       held.set(task.taskId, entry)
       unfinished++

@@ -1,6 +1,7 @@
 /** How a worker process is told where to connect and how to run (flags of `airavata worker`). */
 import type { Duration, Redacted } from "effect"
 import type { TaskHandlers } from "./executor/index.js"
+import type { Prefetch } from "./PrefetchWindow.js"
 
 export interface WorkerConfig {
   /** "host:port" of a scheduler's gRPC endpoint. */
@@ -14,10 +15,11 @@ export interface WorkerConfig {
   /** Tasks run concurrently. */
   readonly slots: number
   /**
-   * Assignments held beyond `slots`, ready to start the moment a slot frees (default 0). Hides the
-   * claim round trip for short tasks; leave 0 for long ones, which another worker could start now.
+   * Assignments held beyond `slots`, ready to start the moment a slot frees: a fixed number, or
+   * "auto" (the default), sized to one claim round trip of work per slot (see PrefetchWindow).
+   * Hides the round trip for short tasks; long ones are not held, another worker could start them.
    */
-  readonly prefetch?: number
+  readonly prefetch?: Prefetch
   /** The per-worker token (AIRAVATA_WORKER_TOKEN); never on the command line. */
   readonly token: Redacted.Redacted<string>
   readonly handlers: TaskHandlers

@@ -10,6 +10,7 @@ import { durationFromProto, makeWorkerGrpcClient, type PollSession, WorkerProto 
 import { makeAttempts } from "./Attempts.js"
 import type { TaskExecutor } from "./executor/index.js"
 import { Outbox, pumpOutbox } from "./Outbox.js"
+import { PrefetchWindow } from "./PrefetchWindow.js"
 import type { WorkerConfig } from "./WorkerConfig.js"
 import { WorkerRejected } from "./WorkerErrors.js"
 
@@ -45,6 +46,14 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
     const session: PollSession = yield* client.pollForTask()
     const outbox = new Outbox()
     const offer = outbox.offer
+    const clock = yield* Effect.clock
+    const window = new PrefetchWindow(config.slots, config.prefetch ?? "auto")
+    const sendCredits = (credits: number) =>
+      Effect.suspend(() => {
+        if (credits === 0) return Effect.void
+        window.sent(credits, clock.unsafeCurrentTimeMillis())
+        return offer({ _tag: "Credits", credits })
+      })
     const idle = yield* Ref.make<Deferred.Deferred<void> | undefined>(undefined)
     const attempts = yield* makeAttempts({
       workerId: config.workerId,
@@ -52,9 +61,9 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
       offer,
       slots: config.slots,
       // Once per task: plain combinators rather than Effect.gen.
-      onFinished: (left) =>
+      onFinished: (left, ranMillis) =>
         Effect.flatMap(Ref.get(draining), (isDraining) => {
-          const credit = isDraining ? Effect.void : offer({ _tag: "Credits", credits: 1 })
+          const credit = isDraining ? Effect.void : sendCredits(window.finished(ranMillis))
           if (left > 0) return credit
           return Effect.zipRight(
             credit,
@@ -66,13 +75,27 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
     })
 
     const handle = (message: WorkerProto.ServerMessage) =>
-      Effect.flatMap(attempts.handle(message), (handled) =>
+      Effect.flatMap(noteAssigned(message), (handled) =>
         !handled && message.message?.$case === "workerShutdown"
           ? Effect.logInfo(`scheduler asked to shut down: ${message.message.value.reason}`).pipe(
               Effect.zipRight(Ref.set(draining, true)),
             )
           : Effect.void,
       )
+
+    /** Applies `message`; assignments answer credits, which times the round trip. */
+    const noteAssigned = (message: WorkerProto.ServerMessage) =>
+      Effect.suspend(() => {
+        const m = message.message
+        const count =
+          m?.$case === "taskAssignment"
+            ? 1
+            : m?.$case === "taskAssignmentBatch"
+              ? m.value.assignments.length
+              : 0
+        if (count > 0) window.assigned(count, clock.unsafeCurrentTimeMillis())
+        return attempts.handle(message)
+      })
 
     const heartbeat = Effect.gen(function* () {
       const active = yield* attempts.active
@@ -92,7 +115,7 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
 
     const pump = yield* pumpOutbox(config.workerId, outbox, session.send).pipe(Effect.forkScoped)
     yield* heartbeat.pipe(Effect.repeat(Schedule.spaced(heartbeatEvery)), Effect.forkScoped)
-    yield* offer({ _tag: "Credits", credits: config.slots + Math.max(0, config.prefetch ?? 0) })
+    yield* sendCredits(window.initial())
     yield* Effect.logInfo(
       `worker ${config.workerId} connected to ${config.serverAddress} with ${config.slots} slot(s)`,
     )

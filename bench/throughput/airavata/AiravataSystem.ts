@@ -22,6 +22,7 @@ import type { Store } from "../../../src/ports/Store.js"
 import { ensureLocalDirectory, LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
 import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
 import { submitExperiment } from "../../../src/programs/submitExperiment.js"
+import type { Prefetch } from "../../../src/worker/PrefetchWindow.js"
 import { type BenchError, reasonOf, SystemFailed } from "../BenchErrors.js"
 import type { System, SystemRun, WorkerHandle } from "../System.js"
 import { sweepSpec, type TaskKind, timedSpec } from "./benchSpecs.js"
@@ -32,8 +33,10 @@ import { awaitCompleted, awaitSession, failOnTaskFailure, reportFromStore } from
 /** Tasks in flight in the one worker, as for every peer (BENCHMARKS.md). */
 const slots = 16
 
-// The replica's info logs would interleave with the harness's progress lines on stdout.
-const quiet = Logger.withMinimumLogLevel(LogLevel.Warning)
+// The replica's info logs would interleave with the harness's progress lines on stdout. Spans are
+// not recorded, as in the `airavata` CLI (src/cli/main.ts), whose server and submit this stands for.
+const quiet = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning), Effect.withTracerEnabled(false))
 
 /** A scratch working directory for the worker's attempt directories, removed with the scope. */
 const workingDirectory = (system: string) =>
@@ -47,11 +50,13 @@ const workingDirectory = (system: string) =>
 
 /** Our scheduler, with tasks that run the `bench` handler (`airavata`) or `true` (`airavata-shell`). */
 /**
- * `prefetch` 0 matches graphile-worker's default (a job is fetched when a slot frees); 48 matches
- * its batching variant's local queue of 64 (16 running + 48 waiting).
+ * `prefetch`: the worker's `--prefetch`. "auto", its default, is what a user gets; 0 matches
+ * graphile-worker's default (a job is fetched when a slot frees); 48 matches its batching
+ * variant's local queue of 64 (16 running + 48 waiting).
  */
-export const airavataSystem = (kind: TaskKind, prefetch = 0): System => {
-  const name = `${kind === "handler" ? "airavata" : "airavata-shell"}${prefetch > 0 ? "-prefetch" : ""}`
+export const airavataSystem = (kind: TaskKind, prefetch: Prefetch = "auto"): System => {
+  const suffix = prefetch === "auto" ? "" : prefetch === 0 ? "-no-prefetch" : "-prefetch"
+  const name = `${kind === "handler" ? "airavata" : "airavata-shell"}${suffix}`
   const failed = (operation: string) => (cause: unknown) =>
     new SystemFailed({ system: name, operation, reason: reasonOf(cause) })
 

@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url"
 import { Command } from "@effect/platform"
 import { Deferred, Effect, Option, Redacted, Stream } from "effect"
+import type { Prefetch } from "../../../src/worker/PrefetchWindow.js"
 import { type BenchError, SystemFailed, WorkerExited } from "../BenchErrors.js"
 import type { HandlerReport } from "../System.js"
 import { decodeLine } from "../WorkerProtocol.js"
@@ -24,8 +25,8 @@ export interface AiravataWorkerOptions {
   readonly token: Redacted.Redacted<string>
   readonly workingDir: string
   readonly slots: number
-  /** `--prefetch`: assignments held beyond the slots. */
-  readonly prefetch: number
+  /** `--prefetch`: assignments held beyond the slots, or "auto". */
+  readonly prefetch: Prefetch
   /** Handler ends the handler module waits for before it reports. */
   readonly expected: number
   /** Bundled handler module (`--handlers`); none for shell tasks. */

@@ -5,9 +5,10 @@
  */
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Command, Options } from "@effect/cli"
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Config, Effect, Option } from "effect"
 import { loadHandlerModule, TaskExecutor, TaskHandlers } from "../../worker/executor/index.js"
+import type { Prefetch } from "../../worker/PrefetchWindow.js"
 import { runWorker } from "../../worker/WorkerRuntime.js"
 import { durationOption } from "../durationOption.js"
 
@@ -38,10 +39,22 @@ const slots = Options.integer("slots").pipe(
   Options.withDefault(1),
   Options.withDescription("Tasks run at once"),
 )
-const prefetch = Options.integer("prefetch").pipe(
-  Options.withDefault(0),
+const prefetch = Options.text("prefetch").pipe(
+  Options.withDefault("auto"),
+  Options.mapEffect((text): Effect.Effect<Prefetch, ValidationError.ValidationError> => {
+    if (text === "auto") return Effect.succeed("auto")
+    const n = Number(text)
+    return Number.isInteger(n) && n >= 0 && /^\d+$/.test(text)
+      ? Effect.succeed(n)
+      : Effect.fail(
+          ValidationError.invalidValue(
+            HelpDoc.p(`--prefetch: expected "auto" or a whole number ≥ 0, got "${text}"`),
+          ),
+        )
+  }),
   Options.withDescription(
-    "Assignments held beyond --slots, ready when a slot frees: for many short tasks (default 0)",
+    "Assignments held beyond --slots, ready when a slot frees: a number, or auto (about one claim " +
+      "round trip of work per slot: many for tasks of milliseconds, none for tasks of seconds)",
   ),
 )
 const handlers = Options.file("handlers").pipe(
@@ -82,7 +95,7 @@ export const workerCommand = Command.make(
         heartbeatInterval: flags.heartbeatInterval,
         taskTimeout: flags.taskTimeout,
         slots: Math.max(1, flags.slots),
-        prefetch: Math.max(0, flags.prefetch),
+        prefetch: flags.prefetch,
         token,
         handlers: loaded,
         graceMs: 10_000,

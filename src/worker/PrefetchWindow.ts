@@ -1,0 +1,93 @@
+/**
+ * How many assignments a worker asks for beyond its slots. A slot that frees waits one claim round
+ * trip (credit out, claim, assignment back) for its next task unless one is already held; for
+ * tasks shorter than that trip the slots sit idle most of the time. Held assignments hide the
+ * trip, but a held task is one no other worker can start, so the window is sized to cover one
+ * round trip of work and no more:
+ *
+ *   window ≈ slots × round trip ÷ mean run time, within [0, max]
+ *
+ * Tasks of a second or longer against a trip of milliseconds give 0: nothing is held beyond the
+ * slots. A fixed window (`--prefetch N`) skips the estimate. Both averages are exponentially
+ * weighted; a credit that waited long for its assignment (no work was ready) is not a round trip
+ * and is not sampled. Plain mutable state, driven by the worker's one connection.
+ */
+
+/** `--prefetch`: a fixed number of held assignments, or sized from what the worker observes. */
+export type Prefetch = number | "auto"
+
+/** Credits answered slower than this waited for work, not for a round trip. */
+const tripCeilingMillis = 250
+/** Weight of a new sample in the moving averages. */
+const weight = 0.1
+
+const average = (mean: number | undefined, sample: number) =>
+  mean === undefined ? sample : mean + weight * (sample - mean)
+
+export class PrefetchWindow {
+  /** Credits granted beyond the slots (so assignments may be held beyond them). */
+  private extra: number
+  private meanRunMillis: number | undefined
+  private meanTripMillis: number | undefined
+  /** Send times of credits not answered yet, oldest first. */
+  private pending: Array<number> = []
+  private head = 0
+
+  constructor(
+    private readonly slots: number,
+    private readonly prefetch: Prefetch,
+    /** Largest window `auto` grows to. */
+    private readonly max: number = 4 * slots,
+  ) {
+    this.extra = prefetch === "auto" ? 0 : Math.max(0, prefetch)
+  }
+
+  /** Credits to offer when the connection opens. */
+  initial(): number {
+    return this.slots + this.extra
+  }
+
+  /** The window `auto` aims for now. */
+  target(): number {
+    if (this.prefetch !== "auto") return Math.max(0, this.prefetch)
+    if (this.meanRunMillis === undefined || this.meanTripMillis === undefined) return 0
+    const wanted = Math.floor((this.slots * this.meanTripMillis) / Math.max(this.meanRunMillis, 0.001))
+    return Math.min(this.max, Math.max(0, wanted))
+  }
+
+  /** `count` credits left at `now` (ms). */
+  sent(count: number, now: number): void {
+    for (let i = 0; i < count; i++) this.pending.push(now)
+  }
+
+  /** `count` assignments arrived at `now`: they answer the oldest credits. */
+  assigned(count: number, now: number): void {
+    for (let i = 0; i < count && this.head < this.pending.length; i++) {
+      const trip = now - (this.pending[this.head++] ?? now)
+      if (trip <= tripCeilingMillis) this.meanTripMillis = average(this.meanTripMillis, trip)
+    }
+    if (this.head >= 1024 && this.head * 2 >= this.pending.length) {
+      this.pending = this.pending.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  /**
+   * An attempt ended (after running `ranMillis`, if it ran): the credits to send back. One for its
+   * slot, more while the window grows; none, one finished attempt at a time, while it shrinks.
+   */
+  finished(ranMillis: number | undefined): number {
+    if (ranMillis !== undefined) this.meanRunMillis = average(this.meanRunMillis, ranMillis)
+    const target = this.target()
+    if (this.extra < target) {
+      const grow = target - this.extra
+      this.extra = target
+      return 1 + grow
+    }
+    if (this.extra > target) {
+      this.extra--
+      return 0
+    }
+    return 1
+  }
+}
