@@ -6,8 +6,14 @@ export const percentile = (values: ReadonlyArray<number>, p: number): number => 
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
 
-/** The median (p50, nearest rank) of `values`. */
-export const median = (values: ReadonlyArray<number>): number => percentile(values, 50)
+/** The median of `values` (of an even count, the mean of the middle two); NaN for none. */
+export const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length / 2
+  return sorted.length % 2 === 1
+    ? (sorted[Math.floor(mid)] ?? Number.NaN)
+    : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2
+}
 
 /** The smallest of `values`; NaN for none. */
 export const minimum = (values: ReadonlyArray<number>): number =>
