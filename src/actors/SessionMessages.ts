@@ -15,6 +15,8 @@ export type SessionInput = Data.TaggedEnum<{
   Output: { readonly chunks: ReadonlyArray<LogChunk> }
   /** The worker is alive and runs these attempts. */
   Heartbeat: { readonly leases: ReadonlyArray<Lease> }
+  /** The worker gives back these attempts, never started: requeue them for any worker. */
+  HandBack: { readonly leases: ReadonlyArray<Lease> }
 }>
 export const SessionInput = Data.taggedEnum<SessionInput>()
 

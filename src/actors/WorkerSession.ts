@@ -249,6 +249,14 @@ export const runWorkerSession = (
             return chunks.offerAll(items(input.chunks))
           case "Heartbeat":
             return heartbeat(input.leases)
+          case "HandBack":
+            return store.handBack(workerId, input.leases).pipe(
+              Effect.tap((back) =>
+                Effect.sync(() => {
+                  for (const lease of back) inFlight.delete(lease.taskId)
+                }),
+              ),
+            )
         }
       }
 

@@ -129,6 +129,14 @@ export interface StoreService {
   readonly reap: (limit?: number) => Effect.Effect<RevokedLeases, StoreUnavailable>
   /** Requeues (without backoff) every task leased to a worker whose stream closed. */
   readonly releaseWorker: (workerId: WorkerId) => Effect.Effect<RevokedLeases, StoreUnavailable>
+  /**
+   * Requeues, claimable at once and without using up a retry, the named attempts the worker holds
+   * but never started (still DATA_STAGING); returns those it gave back. Others are left alone.
+   */
+  readonly handBack: (
+    workerId: WorkerId,
+    leases: ReadonlyArray<Lease>,
+  ) => Effect.Effect<ReadonlyArray<Lease>, StoreUnavailable>
 
   // Logs
 

@@ -59,6 +59,8 @@ export const makeAttempts = (options: AttemptsOptions) =>
     /** Waiting for a slot, in arrival order; canceled ones stay in it and are skipped. */
     let waiting: Array<Held> = []
     let next = 0
+    /** Entries of `waiting` not taken, canceled or handed back yet. */
+    let waitingNow = 0
     let runners = 0
     const fibers = new Set<Fiber.RuntimeFiber<void>>()
 
@@ -75,6 +77,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
           waiting = waiting.slice(next)
           next = 0
         }
+        waitingNow--
         return entry
       }
       waiting = []
@@ -109,8 +112,12 @@ export const makeAttempts = (options: AttemptsOptions) =>
 
     /** Cancels `entry`: one waiting for a slot ends now, a running one stops (SIGTERM, grace, SIGKILL). */
     const stop = (entry: Held): Effect.Effect<void> => {
+      if (!entry.running) {
+        if (!entry.canceled) waitingNow--
+        entry.canceled = true
+        return finish(entry)
+      }
       entry.canceled = true
-      if (!entry.running) return finish(entry)
       const waiters = entry.waiters
       entry.waiters = undefined
       if (waiters !== undefined) for (const resume of waiters) resume(Effect.void)
@@ -215,6 +222,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
       }
       held.set(task.taskId, entry)
       unfinished++
+      waitingNow++
       waiting.push(entry)
     }
 
@@ -254,8 +262,43 @@ export const makeAttempts = (options: AttemptsOptions) =>
       }
     }
 
+    /**
+     * Gives up to `max` attempts still waiting for a slot, newest first, back to the scheduler
+     * (reported QUEUED, so it requeues them unstarted). They end here without a credit coming back:
+     * the worker holds fewer from now on.
+     */
+    const handBack = (max: number): Effect.Effect<number> =>
+      Effect.suspend(() => {
+        const given: Array<Held> = []
+        for (let i = waiting.length - 1; i >= next && given.length < max; i--) {
+          const entry = waiting[i]
+          if (entry === undefined || entry.running || entry.canceled || entry.ended) continue
+          entry.canceled = true
+          entry.ended = true
+          unfinished--
+          waitingNow--
+          if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
+          given.push(entry)
+        }
+        return Effect.as(
+          Effect.forEach(
+            given,
+            (entry) =>
+              options.offer({
+                _tag: "Status",
+                update: statusUpdate(entry.task, options.workerId, "QUEUED", "handed back unstarted"),
+              }),
+            { discard: true },
+          ),
+          given.length,
+        )
+      })
+
     return {
       handle,
+      handBack,
+      /** Attempts waiting for a slot (held, not running). */
+      waitingCount: () => waitingNow,
       /** The attempts held now, running or waiting for a slot. */
       active: Effect.sync(() =>
         [...held.values()].map((r) => ({ taskId: r.task.taskId, attempt: r.task.attempt })),

@@ -8,7 +8,9 @@
  *   window ≈ slots × round trip ÷ mean run time, within [0, max]
  *
  * Tasks of a second or longer against a trip of milliseconds give 0: nothing is held beyond the
- * slots. A fixed window (`--prefetch N`) skips the estimate. Both averages are exponentially
+ * slots. When tasks turn out longer than the ones the window was sized on, the worker gives back
+ * what it holds beyond twice the new window (`surplus`), unstarted and for any worker to take. A
+ * fixed window (`--prefetch N`) skips the estimate and gives nothing back. Both averages are exponentially
  * weighted; a credit that waited long for its assignment (no work was ready) is not a round trip
  * and is not sampled. Plain mutable state, driven by the worker's one connection.
  */
@@ -36,8 +38,11 @@ export class PrefetchWindow {
   constructor(
     private readonly slots: number,
     private readonly prefetch: Prefetch,
-    /** Largest window `auto` grows to. */
-    private readonly max: number = 4 * slots,
+    /**
+     * Largest window `auto` grows to: 16 per slot, at most 256 (the most a session claims in one
+     * statement). What it holds is work for about one round trip, and surplus gives back the rest.
+     */
+    private readonly max: number = Math.min(256, 16 * slots),
   ) {
     this.extra = prefetch === "auto" ? 0 : Math.max(0, prefetch)
   }
@@ -70,6 +75,20 @@ export class PrefetchWindow {
       this.pending = this.pending.slice(this.head)
       this.head = 0
     }
+  }
+
+  /**
+   * How many of the `waiting` assignments (held, not started) to give back: under `auto`, those
+   * beyond twice the window (the slack keeps a window that wobbles from churning). Tasks that
+   * turned out longer than the ones the window was sized on are held by no one until they can run.
+   */
+  surplus(waiting: number): number {
+    if (this.prefetch !== "auto") return 0
+    const excess = waiting - 2 * this.target()
+    if (excess <= 0) return 0
+    // Those assignments took credits that do not come back: the window shrinks by as many.
+    this.extra = Math.max(0, this.extra - excess)
+    return excess
   }
 
   /**

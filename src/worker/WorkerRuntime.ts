@@ -61,9 +61,14 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
       offer,
       slots: config.slots,
       // Once per task: plain combinators rather than Effect.gen.
-      onFinished: (left, ranMillis) =>
+      onFinished: (left, ranMillis): Effect.Effect<void> =>
         Effect.flatMap(Ref.get(draining), (isDraining) => {
-          const credit = isDraining ? Effect.void : sendCredits(window.finished(ranMillis))
+          const credit: Effect.Effect<void> = isDraining
+            ? Effect.void
+            : Effect.zipRight(
+                sendCredits(window.finished(ranMillis)),
+                Effect.suspend(() => attempts.handBack(window.surplus(attempts.waitingCount()))),
+              )
           if (left > 0) return credit
           return Effect.zipRight(
             credit,
@@ -124,6 +129,9 @@ const connectOnce = (config: WorkerConfig, draining: Ref.Ref<boolean>) =>
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         yield* Ref.set(draining, true)
+        // What has not started goes back now, for another worker, instead of running here first.
+        const handedBack = yield* attempts.handBack(Number.POSITIVE_INFINITY)
+        if (handedBack > 0) yield* Effect.logInfo(`draining: handed back ${handedBack} waiting task(s)`)
         const count = (yield* attempts.active).length
         if (count > 0) {
           yield* Effect.logInfo(`draining: waiting for ${count} running task(s)`)

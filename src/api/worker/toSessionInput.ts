@@ -5,9 +5,9 @@
 import { Effect, Either, Option, Schema } from "effect"
 import { SessionInput } from "../../actors/SessionMessages.js"
 import { Attempt, TaskId, type WorkerId } from "../../domain/Ids.js"
-import { LogChunk, ReportedStatus, TaskReport } from "../../ports/StoreModel.js"
+import { Lease, LogChunk, ReportedStatus, TaskReport } from "../../ports/StoreModel.js"
 import type { WorkerProto } from "../grpc/index.js"
-import { outputStreamFromProto } from "../grpc/StatusMapping.js"
+import { outputStreamFromProto, taskStatusToProto } from "../grpc/StatusMapping.js"
 import { validateTaskStatusUpdate } from "../grpc/TaskReport.js"
 
 const decodeChunk = Schema.decodeUnknown(LogChunk)
@@ -60,6 +60,21 @@ export const toReport = (
   )
 }
 
+/** A worker reporting QUEUED gives the attempt back unstarted (see PrefetchWindow). */
+const handBackStatus = taskStatusToProto("QUEUED")
+
+const toHandBack = (
+  workerId: WorkerId,
+  update: WorkerProto.TaskStatusUpdateRequest,
+): Either.Either<Lease, string> => {
+  const validated = validateTaskStatusUpdate(update)
+  if (Either.isLeft(validated)) return Either.left(`dropped malformed hand-back: ${validated.left.message}`)
+  const { taskId, attempt, workerId: claimed } = validated.right
+  if (claimed !== workerId) return Either.left(forgedMessage(workerId, claimed, "hand-back"))
+  if (attempt === undefined) return Either.left(`dropped hand-back of ${taskId}: no attempt`)
+  return Either.right(Lease.make({ taskId, attempt }))
+}
+
 const toChunk = (workerId: WorkerId, output: WorkerProto.TaskOutput) =>
   Effect.gen(function* () {
     if (output.workerId !== "" && output.workerId !== workerId) {
@@ -101,15 +116,24 @@ export const toSessionInputs = (
     case "taskStatusBatch": {
       const updates = m.$case === "taskStatus" ? [m.value] : m.value.updates
       const reports: Array<TaskReport> = []
+      const handedBack: Array<Lease> = []
       const dropped: Array<string> = []
       for (const update of updates) {
+        if (update.status === handBackStatus) {
+          const lease = toHandBack(workerId, update)
+          if (Either.isRight(lease)) handedBack.push(lease.right)
+          else dropped.push(lease.left)
+          continue
+        }
         const report = toReport(workerId, update)
         if (Either.isRight(report)) reports.push(report.right)
         else dropped.push(report.left)
       }
       return Effect.as(
         Effect.forEach(dropped, (why) => Effect.logWarning(why), { discard: true }),
-        [SessionInput.Reports({ reports })],
+        handedBack.length === 0
+          ? [SessionInput.Reports({ reports })]
+          : [SessionInput.Reports({ reports }), SessionInput.HandBack({ leases: handedBack })],
       )
     }
     case "taskOutput":

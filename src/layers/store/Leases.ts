@@ -6,16 +6,19 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { DateTime, Duration, Effect, Option, Random } from "effect"
 import { EntityNotFound, type ServiceUnavailable } from "../../domain/Errors.js"
-import type { WorkerId } from "../../domain/Ids.js"
+import type { ExperimentId, WorkerId } from "../../domain/Ids.js"
 import { retryDelay } from "../../domain/RetryPolicy.js"
 import { TaskMachine } from "../../domain/StateMachine.js"
 import { HeartbeatResult, HeldLease, Lease, RevokedLeases } from "../../ports/StoreModel.js"
 import { applyActions } from "./Actions.js"
+import { notifyReady } from "./Notify.js"
 import type { Planned } from "./ReportPlan.js"
 import { finishAfterCommit, settle } from "./Settlement.js"
 import { orUnavailable, transaction } from "./SqlFailures.js"
+import { adjustLoad, type LoadDelta, noDelta } from "./sql/adjustLoad.js"
 import { extendLeases } from "./sql/extendLeases.js"
 import { finishExperiments } from "./sql/finishExperiments.js"
+import { handBackTasks } from "./sql/handBackTasks.js"
 import { type LockedTask, lockExpiredLeases, lockWorkerLeases } from "./sql/LockedTask.js"
 import { isTaskIdShape } from "./TaskIds.js"
 import { now as currentTime, plusMillis } from "./Time.js"
@@ -104,6 +107,35 @@ export const releaseWorker =
       Effect.map(({ revoked }) => revoked),
       Effect.withSpan("Store.releaseWorker", { attributes: { workerId } }),
     )
+
+/**
+ * Requeues the tasks `workerId` names that it holds but never started, without using up a retry
+ * (a worker holding more than it can soon run gives the rest back). Returns those it gave back.
+ */
+export const handBack =
+  (sql: SqlClient.SqlClient) =>
+  (
+    workerId: WorkerId,
+    leases: ReadonlyArray<Lease>,
+  ): Effect.Effect<ReadonlyArray<Lease>, ServiceUnavailable> =>
+    transaction(sql)(
+      Effect.gen(function* () {
+        const now = yield* currentTime
+        const named = leases.filter((lease) => isTaskIdShape(lease.taskId))
+        const back = yield* handBackTasks(sql, workerId, named, now)
+        const running = new Map<ExperimentId, LoadDelta>()
+        for (const task of back) {
+          const delta = running.get(task.experimentId) ?? noDelta
+          running.set(task.experimentId, { ...delta, running: delta.running - 1 })
+        }
+        yield* adjustLoad(sql, running)
+        yield* notifyReady(
+          sql,
+          back.map((task) => task.experimentId),
+        )
+        return back.map((task) => Lease.make({ taskId: task.taskId, attempt: task.attempt }))
+      }),
+    ).pipe(Effect.withSpan("Store.handBack", { attributes: { workerId, count: leases.length } }))
 
 /** Extends the worker's leases; the leases it names but no longer holds come back as stale. */
 export const heartbeat =

@@ -17,7 +17,7 @@ import {
   startExperiment,
 } from "./ExperimentControl.js"
 import { createExperiment } from "./ExperimentCreation.js"
-import { heartbeat, reap, releaseWorker } from "./Leases.js"
+import { handBack, heartbeat, reap, releaseWorker } from "./Leases.js"
 import { appendLogs, readLogs } from "./Logs.js"
 import { changeStream } from "./Notify.js"
 import { countTasks, getExperiment, getTask, listExperiments, listTasks } from "./Queries.js"
@@ -62,6 +62,7 @@ export const make = (options: SqlStoreOptions = {}) =>
       heartbeat: heartbeat(sql, leaseMillis),
       reap: reap(sql),
       releaseWorker: releaseWorker(sql),
+      handBack: handBack(sql),
       appendLogs: appendLogs(sql),
       readLogs: readLogs(sql),
       registerWorker: registerWorker(sql),

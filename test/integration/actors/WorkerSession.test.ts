@@ -24,7 +24,7 @@ import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
 import { Backoff, RetryPolicy } from "../../../src/domain/RetryPolicy.js"
 import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { Store } from "../../../src/ports/Store.js"
-import type { ClaimedTask } from "../../../src/ports/StoreModel.js"
+import { type ClaimedTask, Lease } from "../../../src/ports/StoreModel.js"
 import { finish, submit, sweep, tenant, worker } from "../store/fixtures.js"
 
 // A lost attempt counts against the retry budget; these tasks have budget left and no backoff.
@@ -137,6 +137,36 @@ describe("WorkerSession", () => {
       yield* other.input.offer(credits(1))
       const [again] = yield* other.assigned
       expect([again?.taskId, again?.attempt]).toEqual([task?.taskId, 2])
+      yield* other.close
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("tasks handed back unstarted go to a waiting worker at once, not after a lease or a poll", () =>
+    Effect.gen(function* () {
+      const owner = yield* tenant
+      const holder = yield* worker(owner)
+      yield* submit(owner, sweep("t", 3, { retry }))
+      const session = yield* connect(holder)
+      const other = yield* connect(yield* worker(owner))
+      // The other worker asks first and finds nothing: its claim has run dry.
+      yield* session.input.offer(credits(3))
+      const held = yield* session.assigned
+      expect(held).toHaveLength(3)
+      yield* other.input.offer(credits(2))
+      const [kept, ...back] = held
+      yield* session.input.offer({
+        _tag: "HandBack",
+        leases: back.map((t) => Lease.make({ taskId: t.taskId, attempt: t.attempt })),
+      })
+      // TasksReady wakes the dry session before its poll: attempt 2 of each, nothing else.
+      const retaken = yield* other.assigned
+      expect(retaken.map((t) => [t.taskId, t.attempt]).sort()).toEqual(back.map((t) => [t.taskId, 2]).sort())
+      expect(yield* statusOf(kept?.taskId as TaskId)).toEqual(["DATA_STAGING", 1])
+      // Closing releases what the holder still has (the kept task), not what it handed back.
+      yield* session.close
+      yield* Fiber.join(session.fiber)
+      for (const t of back) expect(yield* statusOf(t.taskId)).toEqual(["DATA_STAGING", 2])
+      expect(yield* statusOf(kept?.taskId as TaskId)).toEqual(["QUEUED", 1])
       yield* other.close
     }).pipe(Effect.provide(base)),
   )

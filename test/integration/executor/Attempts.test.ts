@@ -45,6 +45,36 @@ describe("worker attempts", () => {
       }),
   )
 
+  it.scoped("hands back waiting attempts, newest first, reported QUEUED, with no credit back", () =>
+    Effect.gen(function* () {
+      const workingDir = yield* tempDir
+      yield* Effect.gen(function* () {
+        const { attempts, finished, reports, sent, settle } = yield* setup(workingDir, 1)
+        for (const id of ["a", "b", "c", "d"]) yield* attempts.handle(sleeping(id))
+        yield* settle(1)
+        expect(attempts.waitingCount()).toBe(3)
+        yield* attempts.handle(cancel("c"))
+        expect(attempts.waitingCount()).toBe(2)
+
+        expect(yield* attempts.handBack(5)).toBe(2)
+        const back = sent.flatMap((item) => (item._tag === "Status" ? [item.update] : []))
+        expect(reports()).toEqual(["a RUNNING", "d QUEUED", "b QUEUED"])
+        expect(back.filter((u) => u.taskId === "d").map((u) => [u.attempt, u.message])).toEqual([
+          [1, "handed back unstarted"],
+        ])
+        // The canceled wait counted its end; the handed-back ones did not.
+        expect(finished).toEqual([3])
+        expect(attempts.waitingCount()).toBe(0)
+        expect((yield* attempts.active).map((x) => x.taskId)).toEqual(["a"])
+        // Nothing waits any more: when "a" ends, no runner starts "b" or "d".
+        yield* TestClock.adjust("1 second")
+        yield* settle(4)
+        expect(reports()).toEqual(["a RUNNING", "d QUEUED", "b QUEUED", "a COMPLETED"])
+        expect(finished).toEqual([3, 0])
+      }).pipe(Effect.provide(TaskExecutor.layer({ workingDir })))
+    }),
+  )
+
   it.scoped("an assignment it cannot run is refused: reported FAILED with the reason, its credit back", () =>
     Effect.gen(function* () {
       const workingDir = yield* tempDir

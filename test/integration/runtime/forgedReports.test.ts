@@ -68,8 +68,13 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
         const refused = yield* streamA.nextCancellation
         expect(refused.taskId).toBe(leasedToB)
         expect(refused.reason).toMatch(/is not assigned to worker worker-a/)
-        // A's genuine report on its own task, sent after the forged ones, is applied: both forged
-        // reports have been handled by the time it shows.
+        // Hand-backs of B's task on A's stream, in B's name (forged) or A's (not A's to give back).
+        const handBackB = (workerId: string) =>
+          statusUpdate({ taskId: leasedToB, workerId, attempt: 1, status: "QUEUED" })
+        yield* streamA.report(handBackB(b.workerId))
+        yield* streamA.report(handBackB(a.workerId))
+        // A's genuine report on its own task, sent after the forged ones, is applied: every forged
+        // message has been handled by the time it shows.
         yield* streamA.report(
           statusUpdate({ taskId: leasedToA, workerId: a.workerId, attempt: 1, status: "RUNNING" }),
         )

@@ -1,11 +1,13 @@
-/** Experiment control (pause, resume, cancel, retry), batched and fenced reports, worker release. */
+/** Experiment control (pause, resume, cancel, retry), batched and fenced reports, worker release and hand-back. */
 import { assert, expect, type Vitest } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { Attempt, TaskId } from "../../../src/domain/Ids.js"
 import { Backoff, RetryPolicy } from "../../../src/domain/RetryPolicy.js"
 import { Store } from "../../../src/ports/Store.js"
-import { TaskReport } from "../../../src/ports/StoreModel.js"
+import { type ClaimedTask, Lease, TaskReport } from "../../../src/ports/StoreModel.js"
 import { cleanSlate, finish, submit, sweep, tenant, worker } from "./fixtures.js"
+
+const lease = (claimed: ClaimedTask) => Lease.make({ taskId: claimed.taskId, attempt: claimed.attempt })
 
 export const controlTests = (it: Vitest.MethodsNonLive<Store>) => {
   it.effect("pause stops claims and resume restarts them", () =>
@@ -143,5 +145,49 @@ export const controlTests = (it: Vitest.MethodsNonLive<Store>) => {
       const lost = yield* store.releaseWorker(other)
       expect([lost.requeued.length, lost.failed.length]).toEqual([0, 3])
     }),
+  )
+  it.effect(
+    "handBack requeues unstarted attempts at once, refunds them, and leaves started or stale ones",
+    () =>
+      Effect.gen(function* () {
+        yield* cleanSlate
+        const store = yield* Store
+        const owner = yield* tenant
+        // One retry: were the handed-back attempt counted, attempt 2's failure would be final.
+        const retry = RetryPolicy.make({ retries: 1, backoff: Backoff.make({ baseMs: 0, jitter: 0 }) })
+        const experiment = yield* submit(owner, sweep("held", 4, { retry }))
+        const [holder, other] = [yield* worker(owner), yield* worker(owner)]
+        const [started, unstarted, stale, foreign] = yield* store.claim(holder, 4)
+        assert(
+          started !== undefined && unstarted !== undefined && stale !== undefined && foreign !== undefined,
+        )
+        yield* store.report(TaskReport.make({ ...lease(started), workerId: holder, status: "RUNNING" }))
+        const back = yield* store.handBack(holder, [
+          lease(started), // already RUNNING: the worker started it
+          lease(unstarted),
+          Lease.make({ taskId: stale.taskId, attempt: Attempt.make(stale.attempt + 1) }), // not its attempt
+        ])
+        expect(back.map((l) => [l.taskId, l.attempt])).toEqual([[unstarted.taskId, unstarted.attempt]])
+        // Another worker's hand-back of a task it does not hold changes nothing.
+        expect(yield* store.handBack(other, [lease(foreign)])).toEqual([])
+        expect((yield* store.getExperiment(experiment.experiment.id)).runningTasks).toBe(3)
+
+        const [retaken, ...none] = yield* store.claim(other, 4)
+        expect(none).toEqual([])
+        assert(retaken !== undefined)
+        expect([retaken.taskId, retaken.attempt]).toEqual([unstarted.taskId, 2])
+        // Attempt 2 fails and is retried: the hand-back did not use up the one retry.
+        yield* store.report(finish(retaken, "FAILED", "boom"))
+        const detail = yield* store.getTask(unstarted.taskId)
+        expect(detail.task.status).toBe("QUEUED")
+        expect(detail.attempts.map((a) => [a.attempt, a.workerId, a.status])).toEqual([
+          [1, holder, "QUEUED"],
+          [2, other, "FAILED"],
+        ])
+        // The old attempt is fenced off like any other.
+        const late = yield* Effect.either(store.report(finish(unstarted)))
+        assert(Either.isLeft(late))
+        expect(late.left._tag).toBe("StaleAttempt")
+      }),
   )
 }

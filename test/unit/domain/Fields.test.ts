@@ -57,11 +57,26 @@ describe("JsonValue", () => {
     ),
   })).value
 
+  // Schema.Record rebuilds objects, and assigning an own "__proto__" key there sets the prototype
+  // instead: the union loses that key, JsonValue keeps it (tested below). Compared without it.
+  const hasProtoKey = (value: unknown): boolean =>
+    typeof value === "object" &&
+    value !== null &&
+    (Object.hasOwn(value, "__proto__") || Object.values(value).some(hasProtoKey))
+
   it.prop("agrees with the union of the JSON shapes on plain data", { value: anything }, ({ value }) => {
+    fc.pre(!hasProtoKey(value))
     const fast = Schema.decodeUnknownEither(JsonValue)(value)
     const reference = Schema.decodeUnknownEither(Reference)(value)
     expect(Either.isRight(fast)).toBe(Either.isRight(reference))
     if (Either.isRight(fast) && Either.isRight(reference)) expect(fast.right).toEqual(reference.right)
+  })
+
+  it('keeps an own "__proto__" key as data, as JSON.parse gives it', () => {
+    const value = JSON.parse('{"__proto__": {"x": 1}, "y": [2]}')
+    const decoded = Schema.decodeUnknownSync(JsonValue)(value)
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype)
+    expect(JSON.stringify(decoded)).toBe('{"__proto__":{"x":1},"y":[2]}')
   })
 
   it("JsonObject rejects arrays and scalars", () => {

@@ -32,8 +32,8 @@ describe("PrefetchWindow", () => {
   it("auto grows to its cap for tasks far shorter than a round trip", () => {
     const window = new PrefetchWindow(16, "auto")
     observeTrips(window, 10)
-    // 16 × 10 ms ÷ 0.05 ms is far past the cap of 4 × 16: the first finish asks for all of it.
-    expect(window.finished(0.05)).toBe(1 + 64)
+    // 16 × 10 ms ÷ 0.05 ms is far past the cap of 256: the first finish asks for all of it.
+    expect(window.finished(0.05)).toBe(1 + 256)
     expect(finishAll(window, 3, 0.05)).toEqual([1, 1, 1])
   })
 
@@ -53,7 +53,7 @@ describe("PrefetchWindow", () => {
   })
 
   it("a window that shrinks withholds one credit per finished attempt until it fits", () => {
-    const window = new PrefetchWindow(2, "auto")
+    const window = new PrefetchWindow(2, "auto", 8)
     observeTrips(window, 10)
     expect(window.finished(0.01)).toBe(1 + 8)
     // Tasks turn long: the average follows them down, and the 8 extra credits are not returned.
@@ -80,5 +80,24 @@ describe("PrefetchWindow", () => {
     window.assigned(2, 1_000)
     // 1 slot × 5 ms ÷ 1 ms: 5, not 1,000.
     expect(window.finished(1)).toBe(1 + 5)
+  })
+  it("auto gives back what it holds beyond twice the window once tasks turn long", () => {
+    const window = new PrefetchWindow(4, "auto", 40)
+    observeTrips(window, 10)
+    expect(window.finished(1)).toBe(1 + 40)
+    expect(window.surplus(30)).toBe(0) // 30 waiting ≤ 2 × 40
+    // Tasks of 2 s: the window falls to 4 × 10 ÷ ~200 = 0 after the first, and all 30 go back.
+    expect(window.finished(2_000)).toBe(0)
+    expect(window.target()).toBe(0)
+    expect(window.surplus(30)).toBe(30)
+    // The window shrank by what went back; no more credits until it is down to its target.
+    expect(finishAll(window, 20, 2_000).reduce((a, b) => a + b, 0)).toBe(20 - 9)
+  })
+
+  it("a fixed window never gives anything back", () => {
+    const window = new PrefetchWindow(4, 8)
+    observeTrips(window, 10)
+    expect(window.finished(5_000)).toBe(1)
+    expect(window.surplus(8)).toBe(0)
   })
 })

@@ -1,0 +1,101 @@
+/**
+ * A worker told to stop (SIGTERM: its runtime is interrupted) while it holds assignments it has not
+ * started gives those back at once, refunded, for another worker; the task it is running finishes
+ * and reports before it leaves. The worker runtime runs in this process against a real replica.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { assert, expect, layer } from "@effect/vitest"
+import { Duration, Effect, Fiber } from "effect"
+import { WorkerId } from "../../../src/domain/Ids.js"
+import { LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
+import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
+import { TaskExecutor, TaskHandlers } from "../../../src/worker/executor/index.js"
+import { runWorker } from "../../../src/worker/WorkerRuntime.js"
+import { countsOf, eventually, startReplica, submitYaml, taskDetail, tasksOf, tempDir } from "./harness.js"
+import { runtimeDatabase } from "./RuntimeDatabase.js"
+
+/** Three instances; each says it started, then waits for the gate file. One retry each. */
+const gated = (markers: string) => `
+name: drained
+parameters:
+  I:
+    type: int
+tasks:
+  step:
+    command: |
+      touch "${markers}/started-$I"
+      while [ ! -e "${markers}/gate" ]; do sleep 0.05; done
+    retries: 1
+    task_inputs:
+      I: "1..3"
+`
+
+const started = (markers: string) => Fs.readdirSync(markers).filter((name) => name.startsWith("started-"))
+
+layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })("worker drain", (it) => {
+  it.scoped("hands back what it has not started at once and finishes what it runs", () =>
+    Effect.gen(function* () {
+      const work = yield* tempDir("drain-work")
+      const markers = yield* tempDir("drain-markers")
+      const server = yield* startReplica()
+      const workerId = WorkerId.make("drain-1")
+      const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
+      // One slot and two held beyond it: all three tasks are this worker's, one running.
+      const worker = yield* runWorker({
+        serverAddress: `127.0.0.1:${server.port}`,
+        workerId,
+        workingDir: work,
+        heartbeatInterval: Duration.seconds(1),
+        slots: 1,
+        prefetch: 2,
+        token,
+        handlers: TaskHandlers.builtin,
+        graceMs: 1_000,
+        drainTimeout: Duration.seconds(60),
+        capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
+      }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
+
+      const submitted = yield* submitYaml(gated(markers))
+      const id = submitted.experiment.id
+      yield* eventually(
+        "one task to run and two to wait on the worker",
+        Effect.zip(
+          countsOf(id),
+          Effect.sync(() => started(markers).length),
+        ),
+        ([c, n]) => c.RUNNING === 1 && c.DATA_STAGING === 2 && n === 1,
+      )
+
+      // SIGTERM: the drain waits for the running task, so the interruption runs on its own fiber.
+      const stopping = yield* Fiber.interrupt(worker).pipe(Effect.forkScoped)
+      const counts = yield* eventually(
+        "the waiting tasks to be back in the queue",
+        countsOf(id),
+        (c) => c.QUEUED === 2,
+        "10 seconds",
+      )
+      expect([counts.RUNNING, counts.DATA_STAGING]).toEqual([1, 0])
+      const tasks = yield* tasksOf(id)
+      const back = yield* Effect.forEach(
+        tasks.filter((t) => t.status === "QUEUED"),
+        (t) => taskDetail(t.id),
+      )
+      for (const detail of back) {
+        expect(detail.attempts.map((a) => [a.attempt, a.workerId, a.status, a.error])).toEqual([
+          [1, workerId, "QUEUED", "handed back unstarted"],
+        ])
+      }
+      expect(started(markers)).toHaveLength(1)
+
+      // The running task is let through; it reports before the worker is gone.
+      yield* Effect.sync(() => Fs.writeFileSync(Path.join(markers, "gate"), ""))
+      yield* Fiber.join(stopping)
+      const after = yield* countsOf(id)
+      expect([after.COMPLETED, after.QUEUED]).toEqual([1, 2])
+      const done = tasks.find((t) => !back.some((b) => b.task.id === t.id))
+      assert(done !== undefined)
+      expect((yield* taskDetail(done.id)).task.status).toBe("COMPLETED")
+    }),
+  )
+})
