@@ -5,7 +5,8 @@
 import { basename } from "node:path/posix"
 import { Effect, Either, Option, Schema } from "effect"
 import { Sha256 } from "../../domain/Data.js"
-import { Attempt, TaskId, WorkerId } from "../../domain/Ids.js"
+import { isStringRecord } from "../../domain/Fields.js"
+import { Attempt, isIdText, TaskId, WorkerId } from "../../domain/Ids.js"
 import { TaskStatus } from "../../domain/Status.js"
 import { InvalidWireMessage } from "./GrpcErrors.js"
 import { FileMetadata as WireFileMetadata } from "./generated/common.js"
@@ -38,6 +39,42 @@ export class TaskReport extends Schema.Class<TaskReport>("TaskReport")({
 
 const decode = decodeWireEither(TaskReport, "TaskStatusUpdateRequest")
 
+const isInt = (value: unknown): value is number => Number.isSafeInteger(value)
+
+/**
+ * The fields as a TaskReport when they are of the common shape (no outputs), checked by hand with
+ * exactly the schema's rules; undefined otherwise, for the schema to decode and explain. Reports
+ * arrive by the thousand per second and the schema decode was ≈ 7 % of the scheduler's CPU.
+ */
+const commonShape = (fields: {
+  readonly taskId: string
+  readonly workerId: string
+  readonly attempt: number | undefined
+  readonly status: TaskStatus
+  readonly message: string | undefined
+  readonly errors: ReadonlyArray<unknown>
+  readonly exitCode: number | undefined
+  readonly outputs: Record<string, unknown>
+  readonly metadata: unknown
+}): TaskReport | undefined => {
+  const { attempt, exitCode } = fields
+  if (
+    !isIdText(fields.taskId) ||
+    !isIdText(fields.workerId) ||
+    !(attempt === undefined || (isInt(attempt) && attempt >= 1)) ||
+    fields.status === "CREATED" ||
+    !(exitCode === undefined || isInt(exitCode)) ||
+    !Array.isArray(fields.errors) ||
+    !fields.errors.every((e) => typeof e === "string") ||
+    Object.keys(fields.outputs).length > 0 ||
+    !isStringRecord(fields.metadata)
+  ) {
+    return undefined
+  }
+  // Checked above with the schema's own rules: constructing skips a second validation.
+  return TaskReport.make(fields as ConstructorParameters<typeof TaskReport>[0], true)
+}
+
 /** Validates a status report; an unrecognized status number is an InvalidWireMessage. */
 export const validateTaskStatusUpdate = (
   request: TaskStatusUpdateRequest,
@@ -55,7 +92,7 @@ export const validateTaskStatusUpdate = (
   for (const [name, file] of Object.entries(request.outputs)) {
     outputs[name] = { path: file.path, size: file.size, checksum: file.checksum }
   }
-  return decode({
+  const fields = {
     taskId: request.taskId,
     workerId: request.workerId,
     attempt: request.attempt === 0 ? undefined : request.attempt,
@@ -65,7 +102,9 @@ export const validateTaskStatusUpdate = (
     exitCode: request.exitCode,
     outputs,
     metadata: request.metadata,
-  })
+  }
+  const checked = commonShape(fields)
+  return checked === undefined ? decode(fields) : Either.right(checked)
 }
 
 /** As `validateTaskStatusUpdate`, as an Effect. */

@@ -1,7 +1,7 @@
 /** Conversions between the wire protocol and the domain: statuses, error codes, times, messages. */
 import { BinaryWriter } from "@bufbuild/protobuf/wire"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Option, Schema } from "effect"
+import { Duration, Effect, Either, FastCheck as fc, Option, Schema } from "effect"
 import {
   AssignedTask,
   decodeTaskAssignment,
@@ -38,6 +38,7 @@ import {
   decodeTaskStatusUpdate,
   encodeTaskStatusUpdate,
   TaskReport,
+  validateTaskStatusUpdate,
 } from "../../../src/api/grpc/TaskReport.js"
 import { TaskStatus } from "../../../src/domain/Status.js"
 
@@ -273,4 +274,40 @@ describe("assignments and reports", () => {
       expect(badChecksum.reason).toContain("SHA-256")
     }),
   )
+  // The common shape is checked by hand before the schema: both must accept and reject alike.
+  const idLike = fc.oneof(
+    fc.uuid(),
+    fc.string({ maxLength: 8 }),
+    fc.constant(" padded "),
+    fc.constant("x".repeat(256)),
+  )
+  const wireReport = fc.record({
+    taskId: idLike,
+    workerId: idLike,
+    attempt: fc.integer({ min: -1, max: 4 }),
+    status: fc.integer({ min: 0, max: 8 }),
+    message: fc.string({ maxLength: 4 }),
+    errors: fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }),
+    exitCode: fc.option(fc.integer({ min: -3, max: 300 }), { nil: undefined }),
+    metadata: fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 2 }),
+  })
+
+  it.prop("the hand check agrees with the TaskReport schema", { wire: wireReport }, ({ wire }) => {
+    const request = TaskStatusUpdateRequest.fromPartial(wire)
+    const checked = validateTaskStatusUpdate(request)
+    const status = taskStatusFromProto(request.status)
+    const reference = Schema.decodeUnknownEither(TaskReport)({
+      taskId: request.taskId,
+      workerId: request.workerId,
+      attempt: request.attempt === 0 ? undefined : request.attempt,
+      status: Option.getOrUndefined(status),
+      message: request.message === "" ? undefined : request.message,
+      errors: request.errors,
+      exitCode: request.exitCode,
+      outputs: {},
+      metadata: request.metadata,
+    })
+    expect(Either.isRight(checked)).toBe(Either.isRight(reference))
+    if (Either.isRight(checked) && Either.isRight(reference)) expect(checked.right).toEqual(reference.right)
+  })
 })
