@@ -227,11 +227,17 @@ export const runWorkerSession = (
           for (;;) {
             const change = yield* changes.take
             if (change._tag === "TasksReady") yield* wake(true)
-            if (change._tag === "ExperimentChanged" && change.status === "CANCELED") {
-              const mine = [...inFlight]
-                .filter(([, f]) => f.experimentId === change.experimentId)
-                .map(([taskId, f]) => Lease.make({ taskId, attempt: f.attempt }))
-              if (mine.length > 0) yield* heartbeat(mine)
+            if (change._tag !== "ExperimentChanged") continue
+            const mine = [...inFlight]
+              .filter(([, f]) => f.experimentId === change.experimentId)
+              .map(([taskId, f]) => Lease.make({ taskId, attempt: f.attempt }))
+            if (mine.length === 0) continue
+            if (change.status === "CANCELED") yield* heartbeat(mine)
+            // Paused: what the worker holds but has not started goes back to the queue, refunded,
+            // and the worker drops it; what runs finishes.
+            if (change.status === "PAUSED") {
+              const back = yield* store.handBack(workerId, mine)
+              yield* Effect.forEach(back, (lease) => cancel(lease, "experiment paused"), { discard: true })
             }
           }
         }),

@@ -2,7 +2,7 @@
  * WorkerSession over a real (in-memory PGlite) Store: what a connected worker gets, and what
  * happens to its tasks when its stream closes or its session crashes.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
@@ -24,7 +24,7 @@ import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
 import { Backoff, RetryPolicy } from "../../../src/domain/RetryPolicy.js"
 import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { Store } from "../../../src/ports/Store.js"
-import { type ClaimedTask, Lease } from "../../../src/ports/StoreModel.js"
+import { type ClaimedTask, Lease, TaskReport } from "../../../src/ports/StoreModel.js"
 import { finish, submit, sweep, tenant, worker } from "../store/fixtures.js"
 
 // A lost attempt counts against the retry budget; these tasks have budget left and no backoff.
@@ -168,6 +168,44 @@ describe("WorkerSession", () => {
       for (const t of back) expect(yield* statusOf(t.taskId)).toEqual(["DATA_STAGING", 2])
       expect(yield* statusOf(kept?.taskId as TaskId)).toEqual(["QUEUED", 1])
       yield* other.close
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("pausing an experiment takes back what the worker holds unstarted; what runs stays", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      const owner = yield* tenant
+      const id = yield* worker(owner)
+      const submitted = yield* submit(owner, sweep("t", 3, { retry }))
+      const session = yield* connect(id)
+      yield* session.input.offer(credits(3))
+      const [running, ...held] = yield* session.assigned
+      assert(running !== undefined)
+      yield* session.input.offer({
+        _tag: "Reports",
+        reports: [
+          TaskReport.make({
+            taskId: running.taskId,
+            attempt: running.attempt,
+            workerId: id,
+            status: "RUNNING",
+          }),
+        ],
+      })
+      yield* Effect.iterate(false, {
+        while: (isRunning) => !isRunning,
+        body: () => Effect.map(statusOf(running.taskId), ([status]) => status === "RUNNING"),
+      })
+      yield* store.pauseExperiment(submitted.experiment.id)
+      const canceled: Array<string> = []
+      while (canceled.length < held.length) {
+        const message = yield* session.output.take
+        if (message._tag === "Cancel") canceled.push(message.taskId)
+      }
+      expect(canceled.sort()).toEqual(held.map((t) => t.taskId).sort())
+      for (const t of held) expect(yield* statusOf(t.taskId)).toEqual(["QUEUED", 1])
+      expect(yield* statusOf(running.taskId)).toEqual(["RUNNING", 1])
+      yield* session.close
     }).pipe(Effect.provide(base)),
   )
 
