@@ -3,8 +3,6 @@
  * started gives those back at once, refunded, for another worker; the task it is running finishes
  * and reports before it leaves. The worker runtime runs in this process against a real replica.
  */
-import * as Fs from "node:fs"
-import * as Path from "node:path"
 import { assert, expect, layer } from "@effect/vitest"
 import { Duration, Effect, Fiber } from "effect"
 import { WorkerId } from "../../../src/domain/Ids.js"
@@ -12,26 +10,19 @@ import { LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
 import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
 import { TaskExecutor, TaskHandlers } from "../../../src/worker/executor/index.js"
 import { runWorker } from "../../../src/worker/WorkerRuntime.js"
-import { countsOf, eventually, startReplica, submitYaml, taskDetail, tasksOf, tempDir } from "./harness.js"
+import {
+  countsOf,
+  eventually,
+  gatedSpec,
+  openGate,
+  startedIn,
+  startReplica,
+  submitYaml,
+  taskDetail,
+  tasksOf,
+  tempDir,
+} from "./harness.js"
 import { runtimeDatabase } from "./RuntimeDatabase.js"
-
-/** Three instances; each says it started, then waits for the gate file. One retry each. */
-const gated = (markers: string) => `
-name: drained
-parameters:
-  I:
-    type: int
-tasks:
-  step:
-    command: |
-      touch "${markers}/started-$I"
-      while [ ! -e "${markers}/gate" ]; do sleep 0.05; done
-    retries: 1
-    task_inputs:
-      I: "1..3"
-`
-
-const started = (markers: string) => Fs.readdirSync(markers).filter((name) => name.startsWith("started-"))
 
 layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })("worker drain", (it) => {
   it.scoped("hands back what it has not started at once and finishes what it runs", () =>
@@ -41,7 +32,8 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
       const server = yield* startReplica()
       const workerId = WorkerId.make("drain-1")
       const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
-      // One slot and two held beyond it: all three tasks are this worker's, one running.
+      // Three gated tasks, one retry each. One slot and two held beyond it: all three are this
+      // worker's, one running.
       const worker = yield* runWorker({
         serverAddress: `127.0.0.1:${server.port}`,
         workerId,
@@ -56,13 +48,13 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
         capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
       }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
 
-      const submitted = yield* submitYaml(gated(markers))
+      const submitted = yield* submitYaml(gatedSpec(markers, "drained", 3, 1))
       const id = submitted.experiment.id
       yield* eventually(
         "one task to run and two to wait on the worker",
         Effect.zip(
           countsOf(id),
-          Effect.sync(() => started(markers).length),
+          Effect.sync(() => startedIn(markers).length),
         ),
         ([c, n]) => c.RUNNING === 1 && c.DATA_STAGING === 2 && n === 1,
       )
@@ -86,10 +78,10 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
           [1, workerId, "QUEUED", "handed back unstarted"],
         ])
       }
-      expect(started(markers)).toHaveLength(1)
+      expect(startedIn(markers)).toHaveLength(1)
 
       // The running task is let through; it reports before the worker is gone.
-      yield* Effect.sync(() => Fs.writeFileSync(Path.join(markers, "gate"), ""))
+      yield* openGate(markers)
       yield* Fiber.join(stopping)
       const after = yield* countsOf(id)
       expect([after.COMPLETED, after.QUEUED]).toEqual([1, 2])

@@ -203,3 +203,29 @@ export const awaitExperiment = (
     (summary) => summary.experiment.status === status,
     timeout,
   )
+
+/**
+ * A sweep of `count` instances of one shell task that each touch `<markers>/started-<I>`, then wait
+ * for `<markers>/gate` (openGate) before finishing.
+ */
+export const gatedSpec = (markers: string, name: string, count: number, retries?: number) => `
+name: ${name}
+parameters:
+  I:
+    type: int
+tasks:
+  step:
+    command: |
+      touch "${markers}/started-$I"
+      while [ ! -e "${markers}/gate" ]; do sleep 0.05; done${retries === undefined ? "" : `\n    retries: ${retries}`}
+    task_inputs:
+      I: "1..${count}"
+`
+
+/** The instances of a gatedSpec that have started. */
+export const startedIn = (markers: string) =>
+  Fs.readdirSync(markers).filter((name) => name.startsWith("started-"))
+
+/** Lets every instance of a gatedSpec finish. */
+export const openGate = (markers: string) =>
+  Effect.sync(() => Fs.writeFileSync(Path.join(markers, "gate"), ""))

@@ -4,8 +4,6 @@
  * paused one's stay queued (the paused one is older, so it would have been served first). Resumed,
  * the rest completes.
  */
-import * as Fs from "node:fs"
-import * as Path from "node:path"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { Store } from "../../../src/ports/Store.js"
@@ -14,6 +12,9 @@ import {
   countsOf,
   eventually,
   experimentOf,
+  gatedSpec,
+  openGate,
+  startedIn,
   startReplica,
   startWorkers,
   submitYaml,
@@ -23,23 +24,6 @@ import { runtimeDatabase } from "./RuntimeDatabase.js"
 
 const TASKS = 6
 const WORKERS = 2
-
-const started = (markers: string) => Fs.readdirSync(markers).filter((name) => name.startsWith("started-"))
-
-/** Each instance says it started, then waits for the gate file before finishing. */
-const gated = (markers: string) => `
-name: gated
-parameters:
-  I:
-    type: int
-tasks:
-  step:
-    command: |
-      touch "${markers}/started-$I"
-      while [ ! -e "${markers}/gate" ]; do sleep 0.05; done
-    task_inputs:
-      I: "1..${TASKS}"
-`
 
 const other = `
 name: other
@@ -63,7 +47,7 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
         const markers = yield* tempDir("pause-markers")
         const server = yield* startReplica()
         yield* startWorkers(WORKERS, { prefix: "pause", port: server.port, workingDir: work })
-        const submitted = yield* submitYaml(gated(markers))
+        const submitted = yield* submitYaml(gatedSpec(markers, "gated", TASKS))
         const id = submitted.experiment.id
 
         // One task per worker runs and waits at the gate.
@@ -71,13 +55,13 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
           "a task to run on every worker",
           Effect.zip(
             countsOf(id),
-            Effect.sync(() => started(markers).length),
+            Effect.sync(() => startedIn(markers).length),
           ),
           ([counts, n]) => counts.RUNNING === WORKERS && n === WORKERS,
         )
         const paused = yield* store.pauseExperiment(id)
         expect(paused.experiment.status).toBe("PAUSED")
-        yield* Effect.sync(() => Fs.writeFileSync(Path.join(markers, "gate"), ""))
+        yield* openGate(markers)
 
         // The running tasks finish while paused.
         yield* eventually(
@@ -96,7 +80,7 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
           0,
           0,
         ])
-        expect(started(markers)).toHaveLength(WORKERS)
+        expect(startedIn(markers)).toHaveLength(WORKERS)
         const stillPaused = yield* experimentOf(id)
         expect(stillPaused.experiment.status).toBe("PAUSED")
         expect(stillPaused.completedTasks).toBe(WORKERS)
@@ -105,7 +89,7 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
         expect(resumed.experiment.status).toBe("EXECUTING")
         const done = yield* awaitExperiment(id, "COMPLETED")
         expect(done.completedTasks).toBe(TASKS)
-        expect(started(markers)).toHaveLength(TASKS)
+        expect(startedIn(markers)).toHaveLength(TASKS)
         const final = yield* countsOf(id)
         expect(final.COMPLETED).toBe(TASKS)
       }),
