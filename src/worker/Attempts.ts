@@ -268,31 +268,33 @@ export const makeAttempts = (options: AttemptsOptions) =>
      * the worker holds fewer from now on.
      */
     const handBack = (max: number): Effect.Effect<number> =>
-      Effect.suspend(() => {
-        const given: Array<Held> = []
-        for (let i = waiting.length - 1; i >= next && given.length < max; i--) {
-          const entry = waiting[i]
-          if (entry === undefined || entry.running || entry.canceled || entry.ended) continue
-          entry.canceled = true
-          entry.ended = true
-          unfinished--
-          waitingNow--
-          if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
-          given.push(entry)
-        }
-        return Effect.as(
-          Effect.forEach(
-            given,
-            (entry) =>
-              options.offer({
-                _tag: "Status",
-                update: statusUpdate(entry.task, options.workerId, "QUEUED", "handed back unstarted"),
-              }),
-            { discard: true },
-          ),
-          given.length,
-        )
-      })
+      max <= 0
+        ? Effect.succeed(0)
+        : Effect.suspend(() => {
+            const given: Array<Held> = []
+            for (let i = waiting.length - 1; i >= next && given.length < max; i--) {
+              const entry = waiting[i]
+              if (entry === undefined || entry.running || entry.canceled || entry.ended) continue
+              entry.canceled = true
+              entry.ended = true
+              unfinished--
+              waitingNow--
+              if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
+              given.push(entry)
+            }
+            return Effect.as(
+              Effect.forEach(
+                given,
+                (entry) =>
+                  options.offer({
+                    _tag: "Status",
+                    update: statusUpdate(entry.task, options.workerId, "QUEUED", "handed back unstarted"),
+                  }),
+                { discard: true },
+              ),
+              given.length,
+            )
+          })
 
     return {
       handle,
