@@ -12,7 +12,7 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
-import { type Attempt, ExperimentId, TaskId, type WorkerId } from "../../../domain/Ids.js"
+import { type Attempt, ExperimentId, isIdText, TaskId, type WorkerId } from "../../../domain/Ids.js"
 import type { TaskStatus } from "../../../domain/Status.js"
 import { tasksChangedSql } from "../Notify.js"
 import { rowDecoder } from "../Rows.js"
@@ -38,7 +38,22 @@ export interface CompletionSources {
   readonly afterRunningRan: ReadonlyArray<TaskStatus>
 }
 
-const decodeCompleted = rowDecoder(Schema.Array(Schema.Struct({ id: TaskId, experimentId: ExperimentId })))
+const CompletedRows = Schema.Array(Schema.Struct({ id: TaskId, experimentId: ExperimentId }))
+const decodeRows = rowDecoder(CompletedRows)
+
+/**
+ * The rows, checked by hand with the schema's rules (ids: non-empty, trimmed, ≤ 255 characters);
+ * a row per completed task, so a Schema decode showed in the scheduler's profile. Anything else
+ * goes through the schema, which dies with what was wrong.
+ */
+const decodeCompleted = (rows: unknown): Effect.Effect<typeof CompletedRows.Type> =>
+  Array.isArray(rows) &&
+  rows.every(
+    (row: { readonly id?: unknown; readonly experimentId?: unknown }) =>
+      isIdText(row?.id) && isIdText(row?.experimentId),
+  )
+    ? Effect.succeed(rows.map((row) => ({ id: row.id, experimentId: row.experimentId })))
+    : decodeRows(rows)
 
 export const completeReported = (
   sql: SqlClient.SqlClient,
