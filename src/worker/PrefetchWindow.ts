@@ -39,10 +39,11 @@ export class PrefetchWindow {
     private readonly slots: number,
     private readonly prefetch: Prefetch,
     /**
-     * Largest window `auto` grows to: 16 per slot, at most 256 (the most a session claims in one
-     * statement). What it holds is work for about one round trip, and surplus gives back the rest.
+     * Largest window `auto` grows to: 64 per slot, at most 1,024. The formula asks for more only
+     * for tasks of well under a millisecond (no-op handlers); what it holds then is still about a
+     * round trip of work, and `surplus` gives back what turns out too much.
      */
-    private readonly max: number = Math.min(256, 16 * slots),
+    private readonly max: number = Math.min(1024, 64 * slots),
   ) {
     this.extra = prefetch === "auto" ? 0 : Math.max(0, prefetch)
   }

@@ -32,8 +32,8 @@ describe("PrefetchWindow", () => {
   it("auto grows to its cap for tasks far shorter than a round trip", () => {
     const window = new PrefetchWindow(16, "auto")
     observeTrips(window, 10)
-    // 16 × 10 ms ÷ 0.05 ms is far past the cap of 256: the first finish asks for all of it.
-    expect(window.finished(0.05)).toBe(1 + 256)
+    // 16 × 10 ms ÷ 0.05 ms is far past the cap of 1,024: the first finish asks for all of it.
+    expect(window.finished(0.05)).toBe(1 + 1024)
     expect(finishAll(window, 3, 0.05)).toEqual([1, 1, 1])
   })
 
