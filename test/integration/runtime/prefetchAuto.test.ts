@@ -1,0 +1,81 @@
+/**
+ * The worker's default `--prefetch auto` on a real replica: for tasks far shorter than a claim's
+ * round trip, a one-slot worker comes to hold more than its slot, and the sweep still completes
+ * with every task run once. The worker runtime runs in this process.
+ */
+import { expect, layer } from "@effect/vitest"
+import { Duration, Effect } from "effect"
+import { WorkerId } from "../../../src/domain/Ids.js"
+import { LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
+import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
+import { TaskExecutor, TaskHandlers } from "../../../src/worker/executor/index.js"
+import { runWorker } from "../../../src/worker/WorkerRuntime.js"
+import {
+  awaitExperiment,
+  countsOf,
+  eventually,
+  startReplica,
+  submitYaml,
+  tasksOf,
+  tempDir,
+} from "./harness.js"
+import { runtimeDatabase } from "./RuntimeDatabase.js"
+
+const TASKS = 3000
+
+const sweep = `
+name: tiny
+parameters:
+  I:
+    type: int
+tasks:
+  nothing:
+    handler: noop
+    task_inputs:
+      I: "1..${TASKS}"
+`
+
+layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })("prefetch auto", (it) => {
+  it.scoped("a one-slot worker holds well beyond its slot for no-op tasks and runs each once", () =>
+    Effect.gen(function* () {
+      const work = yield* tempDir("prefetch-work")
+      const server = yield* startReplica()
+      const workerId = WorkerId.make("prefetch-1")
+      const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
+      const submitted = yield* submitYaml(sweep)
+      const id = submitted.experiment.id
+      // No --prefetch given: the default, auto.
+      yield* runWorker({
+        serverAddress: `127.0.0.1:${server.port}`,
+        workerId,
+        workingDir: work,
+        heartbeatInterval: Duration.seconds(1),
+        slots: 1,
+        token,
+        handlers: TaskHandlers.builtin,
+        graceMs: 1_000,
+        drainTimeout: Duration.seconds(5),
+        capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
+      }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
+
+      // Leased = assigned to the worker and not yet reported done. Without prefetch that is its one
+      // slot, plus a finished task or two whose reports are still on their way; with the window
+      // (up to 64 for one slot) it is far more.
+      yield* eventually(
+        "the worker to hold well beyond its slot",
+        countsOf(id),
+        (c) => c.DATA_STAGING + c.ENV_SETUP + c.RUNNING > 10 || c.COMPLETED === TASKS,
+        "60 seconds",
+      ).pipe(
+        Effect.tap((c) =>
+          Effect.sync(() => expect(c.DATA_STAGING + c.ENV_SETUP + c.RUNNING).toBeGreaterThan(10)),
+        ),
+      )
+      yield* awaitExperiment(id, "COMPLETED", "90 seconds")
+      const tasks = yield* tasksOf(id)
+      expect(tasks.length).toBe(1000) // tasksOf lists the first 1,000
+      expect(tasks.every((t) => t.status === "COMPLETED" && t.attempt === 1)).toBe(true)
+      expect((yield* countsOf(id)).COMPLETED).toBe(TASKS)
+    }),
+  )
+})
