@@ -1,7 +1,8 @@
 /**
  * The worker's default `--prefetch auto` on a real replica: for tasks far shorter than a claim's
  * round trip, a one-slot worker comes to hold more than its slot, and the sweep still completes
- * with every task run once. The worker runtime runs in this process.
+ * with every task run once; when the tasks turn long, it gives back what it holds unstarted. The
+ * worker runtime runs in this process.
  */
 import { expect, layer } from "@effect/vitest"
 import { Duration, Effect } from "effect"
@@ -16,12 +17,31 @@ import {
   eventually,
   startReplica,
   submitYaml,
+  taskDetail,
   tasksOf,
   tempDir,
 } from "./harness.js"
 import { runtimeDatabase } from "./RuntimeDatabase.js"
 
 const TASKS = 3000
+
+/** A one-slot worker runtime with the default `--prefetch` (auto), for the rest of the scope. */
+const oneSlotWorker = (port: number, workerId: WorkerId, work: string) =>
+  Effect.gen(function* () {
+    const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
+    yield* runWorker({
+      serverAddress: `127.0.0.1:${port}`,
+      workerId,
+      workingDir: work,
+      heartbeatInterval: Duration.seconds(1),
+      slots: 1,
+      token,
+      handlers: TaskHandlers.builtin,
+      graceMs: 1_000,
+      drainTimeout: Duration.seconds(5),
+      capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
+    }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
+  })
 
 const sweep = `
 name: tiny
@@ -41,22 +61,9 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
       const work = yield* tempDir("prefetch-work")
       const server = yield* startReplica()
       const workerId = WorkerId.make("prefetch-1")
-      const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
       const submitted = yield* submitYaml(sweep)
       const id = submitted.experiment.id
-      // No --prefetch given: the default, auto.
-      yield* runWorker({
-        serverAddress: `127.0.0.1:${server.port}`,
-        workerId,
-        workingDir: work,
-        heartbeatInterval: Duration.seconds(1),
-        slots: 1,
-        token,
-        handlers: TaskHandlers.builtin,
-        graceMs: 1_000,
-        drainTimeout: Duration.seconds(5),
-        capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
-      }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
+      yield* oneSlotWorker(server.port, workerId, work)
 
       // Leased = assigned to the worker and not yet reported done. Without prefetch that is its one
       // slot, plus a finished task or two whose reports are still on their way; with the window
@@ -76,6 +83,50 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
       expect(tasks.length).toBe(1000) // tasksOf lists the first 1,000
       expect(tasks.every((t) => t.status === "COMPLETED" && t.attempt === 1)).toBe(true)
       expect((yield* countsOf(id)).COMPLETED).toBe(TASKS)
+    }),
+  )
+  it.scoped("when the tasks turn long, the worker hands back what it holds unstarted", () =>
+    Effect.gen(function* () {
+      const work = yield* tempDir("prefetch-long-work")
+      const server = yield* startReplica()
+      const workerId = WorkerId.make("prefetch-2")
+      // 300 no-op tasks grow the window; then 6 tasks of 400 ms become ready at once, and the
+      // worker, sized for no-ops, takes all six.
+      const submitted = yield* submitYaml(`
+name: phases
+parameters:
+  I:
+    type: int
+  ms:
+    type: int
+tasks:
+  tiny:
+    handler: noop
+    task_inputs:
+      I: "1..300"
+  slow:
+    handler: sleep
+    depends_on: [tiny]
+    task_inputs:
+      I: "1..6"
+      ms: 400
+`)
+      const id = submitted.experiment.id
+      yield* oneSlotWorker(server.port, workerId, work)
+
+      yield* awaitExperiment(id, "COMPLETED", "60 seconds")
+      const slow = (yield* tasksOf(id)).filter((t) => t.name === "slow")
+      const histories = yield* Effect.forEach(slow, (t) => taskDetail(t.id))
+      // The first slow one ran where it was; once it had taken 400 ms, the waiting ones went back
+      // unstarted (refunded) and each ran later, on attempt 2, as the worker could take it.
+      const handedBack = histories.filter((d) =>
+        d.attempts.some((a) => a.status === "QUEUED" && a.error === "handed back unstarted"),
+      )
+      expect(handedBack.length).toBeGreaterThanOrEqual(4)
+      for (const d of histories) {
+        expect(d.task.status).toBe("COMPLETED")
+        expect(d.attempts.filter((a) => a.status === "COMPLETED")).toHaveLength(1)
+      }
     }),
   )
 })
