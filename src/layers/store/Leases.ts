@@ -149,7 +149,10 @@ export const heartbeat =
         const now = yield* currentTime
         const until = plusMillis(now, leaseMillis)
         const named = leases?.filter((lease) => isTaskIdShape(lease.taskId))
-        const extended = yield* extendLeases(sql, workerId, named, now, until)
+        // A lease extended in the last sixth of a lease (half a heartbeat, leases lasting three)
+        // is left as it is: the worker still loses it only after about three missed heartbeats.
+        const refreshBefore = plusMillis(until, -leaseMillis / 6)
+        const extended = yield* extendLeases(sql, workerId, named, now, until, refreshBefore)
         if (Option.isNone(extended)) return yield* new EntityNotFound({ entity: "worker", id: workerId })
         const kept = new Set(extended.value.map((lease) => `${lease.taskId}#${lease.attempt}`))
         return HeartbeatResult.make({

@@ -44,6 +44,34 @@ export const claimTests = (it: Vitest.MethodsNonLive<Store>) => {
     300_000,
   )
 
+  it.effect("a heartbeat leaves a lease extended moments ago as it is, and reports it held", () =>
+    Effect.gen(function* () {
+      yield* cleanSlate
+      const store = yield* Store
+      const owner = yield* tenant
+      yield* submit(owner, sweep("fresh", 1))
+      const holder = yield* worker(owner)
+      const [claimed] = yield* store.claim(holder, 1)
+      assert(claimed !== undefined)
+      const lease = Lease.make({ taskId: claimed.taskId, attempt: claimed.attempt })
+      const expiry = () => Effect.map(store.getTask(claimed.taskId), (d) => d.task.leaseExpiresAt)
+      const claimedUntil = yield* expiry()
+
+      // 4 s after the claim (under a sixth of the 30 s lease): held, not rewritten.
+      yield* TestClock.adjust("4 seconds")
+      const early = yield* store.heartbeat(holder, [lease])
+      expect([early.extended.length, early.stale.length]).toEqual([1, 0])
+      expect(yield* expiry()).toEqual(claimedUntil)
+
+      // 6 s after: extended to 30 s from now.
+      yield* TestClock.adjust("2 seconds")
+      const later = yield* store.heartbeat(holder, [lease])
+      expect(later.extended.length).toBe(1)
+      const now = yield* Clock.currentTimeMillis
+      expect((yield* expiry())?.epochMillis).toBe(now + 30_000)
+    }),
+  )
+
   it.effect("an expired lease is reclaimed with attempt + 1 and the stale attempt is fenced off", () =>
     Effect.gen(function* () {
       yield* cleanSlate

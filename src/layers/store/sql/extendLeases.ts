@@ -1,6 +1,6 @@
 /**
  * A worker's heartbeat: records it as seen and extends its leases to `until` — all of them, or
- * only the attempts it names. Returns the leases extended; none when the worker is unknown.
+ * only the attempts it names. Returns the leases it holds; none when the worker is unknown.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Option, Schema } from "effect"
@@ -23,37 +23,47 @@ const extend = (
   leases: ReadonlyArray<Lease> | undefined,
   now: Date,
   until: Date,
-) =>
-  // Task rows are locked in id order, as reports lock them, so the two never deadlock.
-  leases === undefined
-    ? sql`WITH locked AS (
-        SELECT id FROM tasks WHERE lease_owner = ${workerId} ORDER BY id FOR UPDATE
-      )
+  refreshBefore: Date,
+) => {
+  const held =
+    leases === undefined
+      ? sql`SELECT t.id, t.attempt, t.lease_expires_at FROM tasks t WHERE t.lease_owner = ${workerId}`
+      : sql`SELECT t.id, t.attempt, t.lease_expires_at FROM tasks t
+          JOIN unnest(${leases.map((l) => l.taskId)}::uuid[], ${leases.map((l) => l.attempt)}::int[])
+            AS u(id, attempt) ON t.id = u.id AND t.attempt = u.attempt
+          WHERE t.id = ANY(${leases.map((l) => l.taskId)}::uuid[]) AND t.lease_owner = ${workerId}`
+  // Only leases last extended (or claimed) before `refreshBefore` are written: a worker holding
+  // many short tasks would otherwise rewrite, and lock, every one of them at each heartbeat. Task
+  // rows are locked in id order, as reports lock them, so the two never deadlock.
+  return sql`WITH held AS (${held}), locked AS (
+      SELECT t.id FROM tasks t JOIN held h ON h.id = t.id
+      WHERE h.lease_expires_at < ${refreshBefore}
+      ORDER BY t.id FOR UPDATE OF t
+    ), extended AS (
       UPDATE tasks t SET lease_expires_at = ${until}, updated_at = ${now}
       FROM locked WHERE t.id = locked.id AND t.lease_owner = ${workerId}
-      RETURNING t.id::text AS "taskId", t.attempt AS "attempt"`
-    : sql`WITH locked AS (
-        SELECT t.id FROM tasks t
-        JOIN unnest(${leases.map((l) => l.taskId)}::uuid[], ${leases.map((l) => l.attempt)}::int[])
-          AS u(id, attempt) ON t.id = u.id AND t.attempt = u.attempt
-        WHERE t.lease_owner = ${workerId}
-        ORDER BY t.id FOR UPDATE OF t
-      )
-      UPDATE tasks t SET lease_expires_at = ${until}, updated_at = ${now}
-      FROM locked WHERE t.id = locked.id AND t.lease_owner = ${workerId}
-      RETURNING t.id::text AS "taskId", t.attempt AS "attempt"`
+      RETURNING t.id, t.attempt
+    )
+    SELECT id::text AS "taskId", attempt AS "attempt" FROM held WHERE lease_expires_at >= ${refreshBefore}
+    UNION ALL
+    SELECT id::text AS "taskId", attempt AS "attempt" FROM extended`
+}
 
-/** None when the worker is unknown; otherwise the (task, attempt) pairs whose leases now run to `until`. */
+/**
+ * None when the worker is unknown; otherwise the (task, attempt) pairs it holds, each lease now
+ * running to `until` or, when it was extended after `refreshBefore`, left as it was.
+ */
 export const extendLeases = (
   sql: SqlClient.SqlClient,
   workerId: WorkerId,
   leases: ReadonlyArray<Lease> | undefined,
   now: Date,
   until: Date,
+  refreshBefore: Date,
 ) =>
   Effect.gen(function* () {
     // Tasks first, then the worker row: the order reports lock them in.
-    const rows = yield* extend(sql, workerId, leases, now, until)
+    const rows = yield* extend(sql, workerId, leases, now, until, refreshBefore)
     if (!(yield* touchWorker(sql, workerId, now))) return Option.none()
     return Option.some(yield* decodeExtended(rows))
   })
