@@ -31,6 +31,8 @@ export class PrefetchWindow {
   private extra: number
   private meanRunMillis: number | undefined
   private meanTripMillis: number | undefined
+  /** Consecutive finished attempts that each ran longer than a round trip. */
+  private longRuns = 0
   /** Send times of credits not answered yet, oldest first. */
   private pending: Array<number> = []
   private head = 0
@@ -79,12 +81,14 @@ export class PrefetchWindow {
   }
 
   /**
-   * How many of the `waiting` assignments (held, not started) to give back: under `auto`, those
-   * beyond twice the window (the slack keeps a window that wobbles from churning). Tasks that
-   * turned out longer than the ones the window was sized on are held by no one until they can run.
+   * How many of the `waiting` assignments (held, not started) to give back: under `auto`, once
+   * the last two attempts each ran longer than a round trip, those beyond twice the window. Tasks
+   * that turned out longer than the ones the window was sized on are then held by no one until they
+   * can run; one slow run (the process descheduled mid-task) gives nothing back, and the slack keeps
+   * a window that wobbles from churning.
    */
   surplus(waiting: number): number {
-    if (this.prefetch !== "auto") return 0
+    if (this.prefetch !== "auto" || this.longRuns < 2) return 0
     const excess = waiting - 2 * this.target()
     if (excess <= 0) return 0
     // Those assignments took credits that do not come back: the window shrinks by as many.
@@ -97,7 +101,11 @@ export class PrefetchWindow {
    * slot, more while the window grows; none, one finished attempt at a time, while it shrinks.
    */
   finished(ranMillis: number | undefined): number {
-    if (ranMillis !== undefined) this.meanRunMillis = average(this.meanRunMillis, ranMillis)
+    if (ranMillis !== undefined) {
+      this.meanRunMillis = average(this.meanRunMillis, ranMillis)
+      const long = this.meanTripMillis !== undefined && ranMillis > this.meanTripMillis
+      this.longRuns = long ? this.longRuns + 1 : 0
+    }
     const target = this.target()
     if (this.extra < target) {
       const grow = target - this.extra
