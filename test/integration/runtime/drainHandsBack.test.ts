@@ -4,16 +4,13 @@
  * and reports before it leaves. The worker runtime runs in this process against a real replica.
  */
 import { assert, expect, layer } from "@effect/vitest"
-import { Duration, Effect, Fiber } from "effect"
+import { Effect, Fiber } from "effect"
 import { WorkerId } from "../../../src/domain/Ids.js"
-import { LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
-import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
-import { TaskExecutor, TaskHandlers } from "../../../src/worker/executor/index.js"
-import { runWorker } from "../../../src/worker/WorkerRuntime.js"
 import {
   countsOf,
   eventually,
   gatedSpec,
+  inProcessWorker,
   openGate,
   startedIn,
   startReplica,
@@ -31,22 +28,12 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
       const markers = yield* tempDir("drain-markers")
       const server = yield* startReplica()
       const workerId = WorkerId.make("drain-1")
-      const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
       // Three gated tasks, one retry each. One slot and two held beyond it: all three are this
       // worker's, one running.
-      const worker = yield* runWorker({
-        serverAddress: `127.0.0.1:${server.port}`,
-        workerId,
-        workingDir: work,
-        heartbeatInterval: Duration.seconds(1),
-        slots: 1,
+      const worker = yield* inProcessWorker(server.port, workerId, work, {
         prefetch: 2,
-        token,
-        handlers: TaskHandlers.builtin,
-        graceMs: 1_000,
-        drainTimeout: Duration.seconds(60),
-        capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
-      }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
+        drainTimeout: "60 seconds",
+      })
 
       const submitted = yield* submitYaml(gatedSpec(markers, "drained", 3, 1))
       const id = submitted.experiment.id

@@ -9,7 +9,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { Duration, Effect, Option, Ref, Schema } from "effect"
 import { startSchedulerReplica } from "../../../src/api/SchedulerServer.js"
-import type { ExperimentId, TaskId } from "../../../src/domain/Ids.js"
+import type { ExperimentId, TaskId, WorkerId } from "../../../src/domain/Ids.js"
 import { loadSpec } from "../../../src/domain/spec/index.js"
 import * as LocalCompute from "../../../src/layers/compute/local/LocalCompute.js"
 import { startLocalPilots } from "../../../src/layers/compute/local/startLocalPilots.js"
@@ -19,6 +19,9 @@ import { TaskQuery } from "../../../src/ports/StoreModel.js"
 import { ensureLocalDirectory, LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
 import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
 import { submitExperiment } from "../../../src/programs/submitExperiment.js"
+import { TaskExecutor, TaskHandlers } from "../../../src/worker/executor/index.js"
+import type { Prefetch } from "../../../src/worker/PrefetchWindow.js"
+import { runWorker } from "../../../src/worker/WorkerRuntime.js"
 
 /**
  * A temporary directory, removed with the scope — unless AIRAVATA_KEEP_TEST_DIRS is set, to read
@@ -229,3 +232,31 @@ export const startedIn = (markers: string) =>
 /** Lets every instance of a gatedSpec finish. */
 export const openGate = (markers: string) =>
   Effect.sync(() => Fs.writeFileSync(Path.join(markers, "gate"), ""))
+
+/**
+ * A one-slot worker runtime in this process (the built-in handlers, its directories under `work`)
+ * connected to the replica on `port`, registered first; forked into the scope, so interrupting the
+ * fiber is what SIGTERM is to `airavata worker`: it drains.
+ */
+export const inProcessWorker = (
+  port: number,
+  workerId: WorkerId,
+  work: string,
+  options: { readonly prefetch?: Prefetch; readonly drainTimeout?: Duration.DurationInput } = {},
+) =>
+  Effect.gen(function* () {
+    const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
+    return yield* runWorker({
+      serverAddress: `127.0.0.1:${port}`,
+      workerId,
+      workingDir: work,
+      heartbeatInterval: Duration.seconds(1),
+      slots: 1,
+      ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
+      token,
+      handlers: TaskHandlers.builtin,
+      graceMs: 1_000,
+      drainTimeout: Duration.decode(options.drainTimeout ?? "5 seconds"),
+      capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
+    }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
+  })

@@ -5,16 +5,13 @@
  * worker runtime runs in this process.
  */
 import { expect, layer } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Effect } from "effect"
 import { WorkerId } from "../../../src/domain/Ids.js"
-import { LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
-import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
-import { TaskExecutor, TaskHandlers } from "../../../src/worker/executor/index.js"
-import { runWorker } from "../../../src/worker/WorkerRuntime.js"
 import {
   awaitExperiment,
   countsOf,
   eventually,
+  inProcessWorker,
   startReplica,
   submitYaml,
   taskDetail,
@@ -24,24 +21,6 @@ import {
 import { runtimeDatabase } from "./RuntimeDatabase.js"
 
 const TASKS = 3000
-
-/** A one-slot worker runtime with the default `--prefetch` (auto), for the rest of the scope. */
-const oneSlotWorker = (port: number, workerId: WorkerId, work: string) =>
-  Effect.gen(function* () {
-    const token = yield* registerWorkerWithToken(workerId, LOCAL_COMPUTE, 1).pipe(Effect.orDie)
-    yield* runWorker({
-      serverAddress: `127.0.0.1:${port}`,
-      workerId,
-      workingDir: work,
-      heartbeatInterval: Duration.seconds(1),
-      slots: 1,
-      token,
-      handlers: TaskHandlers.builtin,
-      graceMs: 1_000,
-      drainTimeout: Duration.seconds(5),
-      capabilities: { cpuCores: 1, memoryMB: 1024, diskGB: 0, gpus: 0 },
-    }).pipe(Effect.provide(TaskExecutor.layer({ workingDir: work })), Effect.forkScoped)
-  })
 
 const sweep = `
 name: tiny
@@ -63,7 +42,7 @@ layer(runtimeDatabase(), { excludeTestServices: true, timeout: "120 seconds" })(
       const workerId = WorkerId.make("prefetch-1")
       const submitted = yield* submitYaml(sweep)
       const id = submitted.experiment.id
-      yield* oneSlotWorker(server.port, workerId, work)
+      yield* inProcessWorker(server.port, workerId, work)
 
       // Leased = assigned to the worker and not yet reported done. Without prefetch that is its one
       // slot, plus a finished task or two whose reports are still on their way; with the window
@@ -122,7 +101,7 @@ tasks:
       ms: 500
 `)
       const id = submitted.experiment.id
-      yield* oneSlotWorker(server.port, workerId, work)
+      yield* inProcessWorker(server.port, workerId, work)
 
       yield* awaitExperiment(id, "COMPLETED", "60 seconds")
       const slow = (yield* tasksOf(id)).filter((t) => t.name === "slow")
