@@ -12,6 +12,7 @@ import {
   CONSUMPTIONS,
   collect,
   forkRun as forkRunAs,
+  goneWithin,
   isAlive,
   makeRun,
   tempDir,
@@ -124,7 +125,7 @@ describe("runTask with a script", () => {
       const { chunks, result } = yield* collect(makeRun({ script }), { workingDir })
       const pid = Number(textOf(chunks, "stdout").match(/child (\d+)/)?.[1])
       expect(result.outcome).toBe("succeeded")
-      expect(isAlive(pid)).toBe(false)
+      expect(yield* goneWithin(pid)).toBe(true)
     }),
   )
 
@@ -160,7 +161,7 @@ describe.each(CONSUMPTIONS)("runTask timeout and cancellation (%s)", (mode) => {
       expect(result.signal).toBe("SIGTERM")
       expect(result.durationMs).toBe(30_000)
       expect(result.message).toBe("timed out after 30s; stopped by SIGTERM")
-      expect(isAlive(pid)).toBe(false)
+      expect(yield* goneWithin(pid)).toBe(true)
     }),
   )
 
@@ -182,7 +183,7 @@ describe.each(CONSUMPTIONS)("runTask timeout and cancellation (%s)", (mode) => {
       expect(result.exitCode).toBe(0)
       expect(result.message).toBe("canceled; stopped by SIGTERM")
       expect(textOf(chunks, "stdout")).toContain("cleaned up\n")
-      expect(isAlive(pid)).toBe(false)
+      expect(yield* goneWithin(pid)).toBe(true)
     }),
   )
 
@@ -214,7 +215,7 @@ describe.each(CONSUMPTIONS)("runTask timeout and cancellation (%s)", (mode) => {
       expect(result.outcome).toBe("canceled")
       expect(result.signal).toBe("SIGKILL")
       expect(result.message).toBe("canceled; killed with SIGKILL after a 5s grace period")
-      expect(isAlive(pid)).toBe(false)
+      expect(yield* goneWithin(pid)).toBe(true)
     }),
   )
 
@@ -227,7 +228,7 @@ describe.each(CONSUMPTIONS)("runTask timeout and cancellation (%s)", (mode) => {
       const pid = Number((yield* seen(/child (\d+)/))[1])
       expect(isAlive(pid)).toBe(true)
       yield* Fiber.interrupt(fiber)
-      expect(isAlive(pid)).toBe(false)
+      expect(yield* goneWithin(pid)).toBe(true)
     }),
   )
 })

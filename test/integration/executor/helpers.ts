@@ -2,7 +2,7 @@
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Chunk, Deferred, Effect, Schema, Stream, TestClock } from "effect"
+import { Chunk, Clock, Deferred, Effect, Schema, Stream, TestClock } from "effect"
 import { type RunTaskOptions, runTask, runTaskForEach } from "../../../src/worker/executor/runTask.js"
 import type { OutputChunk, TaskEvent, TaskResult } from "../../../src/worker/executor/TaskEvent.js"
 import { TaskRun } from "../../../src/worker/executor/TaskRun.js"
@@ -120,3 +120,17 @@ export const isAlive = (pid: number): boolean => {
     return false
   }
 }
+
+/**
+ * Whether `pid` is gone (as `isAlive` judges) within `withinMs` of real time. A killed process has
+ * already closed its pipes while it finishes exiting, and on busy cores it may be seen for a moment
+ * before it turns into a zombie; the OS decides that moment, so it is waited for on the live clock.
+ */
+export const goneWithin = (pid: number, withinMs = 1000): Effect.Effect<boolean> =>
+  Effect.gen(function* () {
+    for (let waited = 0; waited < withinMs; waited += 5) {
+      if (!isAlive(pid)) return true
+      yield* Effect.sleep("5 millis")
+    }
+    return !isAlive(pid)
+  }).pipe(Effect.withClock(Clock.make()))
