@@ -15,7 +15,7 @@ import { notifyReady } from "./Notify.js"
 import type { Planned } from "./ReportPlan.js"
 import { finishAfterCommit, settle } from "./Settlement.js"
 import { orUnavailable, transaction } from "./SqlFailures.js"
-import { adjustLoad, type LoadDelta, noDelta } from "./sql/adjustLoad.js"
+import { addDelta, adjustLoad, type LoadDelta } from "./sql/adjustLoad.js"
 import { extendLeases } from "./sql/extendLeases.js"
 import { finishExperiments } from "./sql/finishExperiments.js"
 import { handBackTasks } from "./sql/handBackTasks.js"
@@ -123,12 +123,9 @@ export const handBack =
         const now = yield* currentTime
         const named = leases.filter((lease) => isTaskIdShape(lease.taskId))
         const back = yield* handBackTasks(sql, workerId, named, now)
-        const running = new Map<ExperimentId, LoadDelta>()
-        for (const task of back) {
-          const delta = running.get(task.experimentId) ?? noDelta
-          running.set(task.experimentId, { ...delta, running: delta.running - 1 })
-        }
-        yield* adjustLoad(sql, running)
+        const deltas = new Map<ExperimentId, LoadDelta>()
+        for (const task of back) addDelta(deltas, task.experimentId, { running: -1 })
+        yield* adjustLoad(sql, deltas)
         yield* notifyReady(
           sql,
           back.map((task) => task.experimentId),

@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import type { ExperimentId, TaskId, WorkerId } from "../../domain/Ids.js"
 import { taskNotifications } from "./Notify.js"
 import { orUnavailable } from "./SqlFailures.js"
-import { type LoadDelta, noDelta } from "./sql/adjustLoad.js"
+import { addDelta, type LoadDelta } from "./sql/adjustLoad.js"
 import { bookkeep, type WorkerTally } from "./sql/bookkeep.js"
 import { cancelDependents } from "./sql/cancelDependents.js"
 import { finishExperiments } from "./sql/finishExperiments.js"
@@ -36,16 +36,6 @@ export interface Outcomes {
   readonly tallies: ReadonlyMap<WorkerId, WorkerTally>
 }
 
-const add = (deltas: Map<ExperimentId, LoadDelta>, id: ExperimentId, delta: Partial<LoadDelta>) => {
-  const current = deltas.get(id) ?? noDelta
-  deltas.set(id, {
-    running: current.running + (delta.running ?? 0),
-    completed: current.completed + (delta.completed ?? 0),
-    failed: current.failed + (delta.failed ?? 0),
-    canceled: current.canceled + (delta.canceled ?? 0),
-  })
-}
-
 /** Writes the consequences of `outcomes`; returns the experiments that may now be finished. */
 export const settle = (sql: SqlClient.SqlClient, outcomes: Outcomes, now: Date) =>
   Effect.gen(function* () {
@@ -58,10 +48,10 @@ export const settle = (sql: SqlClient.SqlClient, outcomes: Outcomes, now: Date) 
       now,
     )
     const deltas = new Map<ExperimentId, LoadDelta>()
-    for (const id of outcomes.unleased) add(deltas, id, { running: -1 })
-    for (const { experimentId } of outcomes.completed) add(deltas, experimentId, { completed: 1 })
-    for (const { experimentId } of outcomes.failed) add(deltas, experimentId, { failed: 1 })
-    for (const id of cascaded) add(deltas, id, { canceled: 1 })
+    for (const id of outcomes.unleased) addDelta(deltas, id, { running: -1 })
+    for (const { experimentId } of outcomes.completed) addDelta(deltas, experimentId, { completed: 1 })
+    for (const { experimentId } of outcomes.failed) addDelta(deltas, experimentId, { failed: 1 })
+    for (const id of cascaded) addDelta(deltas, id, { canceled: 1 })
     yield* bookkeep(sql, {
       deltas,
       tallies: outcomes.tallies,

@@ -19,6 +19,21 @@ export interface LoadDelta {
 
 export const noDelta: LoadDelta = { running: 0, completed: 0, failed: 0, canceled: 0 }
 
+/** Adds `delta` to experiment `id`'s entry of `deltas`. */
+export const addDelta = (
+  deltas: Map<ExperimentId, LoadDelta>,
+  id: ExperimentId,
+  delta: Partial<LoadDelta>,
+): void => {
+  const current = deltas.get(id) ?? noDelta
+  deltas.set(id, {
+    running: current.running + (delta.running ?? 0),
+    completed: current.completed + (delta.completed ?? 0),
+    failed: current.failed + (delta.failed ?? 0),
+    canceled: current.canceled + (delta.canceled ?? 0),
+  })
+}
+
 export const adjustLoad = (sql: SqlClient.SqlClient, deltas: ReadonlyMap<ExperimentId, LoadDelta>) => {
   const entries = [...deltas]
     .filter(([, d]) => d.running !== 0 || d.completed !== 0 || d.failed !== 0 || d.canceled !== 0)
