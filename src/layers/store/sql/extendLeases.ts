@@ -25,13 +25,14 @@ const extend = (
   until: Date,
   refreshBefore: Date,
 ) => {
+  const ids = leases === undefined ? [] : leases.map((l) => l.taskId)
   const held =
     leases === undefined
       ? sql`SELECT t.id, t.attempt, t.lease_expires_at FROM tasks t WHERE t.lease_owner = ${workerId}`
       : sql`SELECT t.id, t.attempt, t.lease_expires_at FROM tasks t
-          JOIN unnest(${leases.map((l) => l.taskId)}::uuid[], ${leases.map((l) => l.attempt)}::int[])
+          JOIN unnest(${ids}::uuid[], ${leases.map((l) => l.attempt)}::int[])
             AS u(id, attempt) ON t.id = u.id AND t.attempt = u.attempt
-          WHERE t.id = ANY(${leases.map((l) => l.taskId)}::uuid[]) AND t.lease_owner = ${workerId}`
+          WHERE t.id = ANY(${ids}::uuid[]) AND t.lease_owner = ${workerId}`
   // Only leases last extended (or claimed) before `refreshBefore` are written: a worker holding
   // many short tasks would otherwise rewrite, and lock, every one of them at each heartbeat. Task
   // rows are locked in id order, as reports lock them, so the two never deadlock.
