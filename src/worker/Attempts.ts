@@ -85,12 +85,24 @@ export const makeAttempts = (options: AttemptsOptions) =>
       return undefined
     }
 
+    /** Counts `entry` out of what the worker holds; false when it was already. */
+    const retire = (entry: Held): boolean => {
+      if (entry.ended) return false
+      entry.ended = true
+      unfinished--
+      if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
+      return true
+    }
+
+    /** Takes a waiting `entry` out of the queue for good: no runner will start it. */
+    const unqueue = (entry: Held): void => {
+      if (!entry.canceled) waitingNow--
+      entry.canceled = true
+    }
+
     const finish = (entry: Held): Effect.Effect<void> =>
       Effect.suspend(() => {
-        if (entry.ended) return Effect.void
-        entry.ended = true
-        unfinished--
-        if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
+        if (!retire(entry)) return Effect.void
         const ran =
           entry.startedAt === undefined
             ? undefined
@@ -113,8 +125,7 @@ export const makeAttempts = (options: AttemptsOptions) =>
     /** Cancels `entry`: one waiting for a slot ends now, a running one stops (SIGTERM, grace, SIGKILL). */
     const stop = (entry: Held): Effect.Effect<void> => {
       if (!entry.running) {
-        if (!entry.canceled) waitingNow--
-        entry.canceled = true
+        unqueue(entry)
         return finish(entry)
       }
       entry.canceled = true
@@ -275,11 +286,8 @@ export const makeAttempts = (options: AttemptsOptions) =>
             for (let i = waiting.length - 1; i >= next && given.length < max; i--) {
               const entry = waiting[i]
               if (entry === undefined || entry.running || entry.canceled || entry.ended) continue
-              entry.canceled = true
-              entry.ended = true
-              unfinished--
-              waitingNow--
-              if (held.get(entry.task.taskId) === entry) held.delete(entry.task.taskId)
+              unqueue(entry)
+              retire(entry)
               given.push(entry)
             }
             return Effect.as(
