@@ -8,7 +8,7 @@ import { Attempt, TaskId, type WorkerId } from "../../domain/Ids.js"
 import { Lease, LogChunk, ReportedStatus, TaskReport } from "../../ports/StoreModel.js"
 import type { WorkerProto } from "../grpc/index.js"
 import { outputStreamFromProto, taskStatusToProto } from "../grpc/StatusMapping.js"
-import { validateTaskStatusUpdate } from "../grpc/TaskReport.js"
+import { validateTaskStatusUpdate, type TaskReport as WireReport } from "../grpc/TaskReport.js"
 
 const decodeChunk = Schema.decodeUnknown(LogChunk)
 const decodeLease = Schema.decodeUnknown(Schema.Struct({ taskId: TaskId, attempt: Attempt }))
@@ -19,6 +19,20 @@ const forgedMessage = (workerId: WorkerId, claimed: string, what: string) =>
 const forged = (workerId: WorkerId, claimed: string, what: string) =>
   Effect.logWarning(forgedMessage(workerId, claimed, what))
 
+/** `update` validated and sent in the name of `workerId`, or why not (`what`: "report", …). */
+const ownUpdate = (
+  workerId: WorkerId,
+  update: WorkerProto.TaskStatusUpdateRequest,
+  what: string,
+): Either.Either<WireReport, string> => {
+  const validated = validateTaskStatusUpdate(update)
+  if (Either.isLeft(validated)) return Either.left(`dropped malformed ${what}: ${validated.left.message}`)
+  const claimed = validated.right.workerId
+  return claimed === workerId
+    ? Either.right(validated.right)
+    : Either.left(forgedMessage(workerId, claimed, what))
+}
+
 /**
  * A status update as a store report, or why it cannot be applied (logged by the caller). Plain
  * code, not an Effect per report: reports arrive by the thousand per second.
@@ -27,12 +41,9 @@ export const toReport = (
   workerId: WorkerId,
   update: WorkerProto.TaskStatusUpdateRequest,
 ): Either.Either<TaskReport, string> => {
-  const validated = validateTaskStatusUpdate(update)
-  if (Either.isLeft(validated)) return Either.left(`dropped malformed report: ${validated.left.message}`)
-  const decoded = validated.right
-  if (decoded.workerId !== workerId) {
-    return Either.left(forgedMessage(workerId, decoded.workerId, "report"))
-  }
+  const own = ownUpdate(workerId, update, "report")
+  if (Either.isLeft(own)) return Either.left(own.left)
+  const decoded = own.right
   if (decoded.attempt === undefined || !isReportable(decoded.status)) {
     return Either.left(
       `dropped report on ${decoded.taskId}: status ${decoded.status}, attempt ${decoded.attempt ?? "none"}`,
@@ -67,10 +78,9 @@ const toHandBack = (
   workerId: WorkerId,
   update: WorkerProto.TaskStatusUpdateRequest,
 ): Either.Either<Lease, string> => {
-  const validated = validateTaskStatusUpdate(update)
-  if (Either.isLeft(validated)) return Either.left(`dropped malformed hand-back: ${validated.left.message}`)
-  const { taskId, attempt, workerId: claimed } = validated.right
-  if (claimed !== workerId) return Either.left(forgedMessage(workerId, claimed, "hand-back"))
+  const own = ownUpdate(workerId, update, "hand-back")
+  if (Either.isLeft(own)) return Either.left(own.left)
+  const { taskId, attempt } = own.right
   if (attempt === undefined) return Either.left(`dropped hand-back of ${taskId}: no attempt`)
   return Either.right(Lease.make({ taskId, attempt }))
 }
