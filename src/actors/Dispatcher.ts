@@ -13,7 +13,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("airavata/Dispatche
     // Sliding: a slow subscriber loses old changes, never blocks the feed; each change only means "look again".
     const changes = yield* PubSub.sliding<StoreChange>(1024)
     yield* store.changes.pipe(
-      Stream.runForEach((change) => PubSub.publish(changes, change)),
+      Stream.runForEachChunk((chunk) => PubSub.publishAll(changes, chunk)),
       Effect.tapErrorCause((cause) => Effect.logWarning("change feed lost; resubscribing", cause)),
       Effect.retry(Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("5 seconds")))),
       Effect.forkScoped,

@@ -151,10 +151,21 @@ export const runWorkerSession = (
             }
             if (!drained) continue
           }
-          const woken = yield* kick.take.pipe(Effect.timeoutOption(pollInterval))
-          if (Option.isNone(woken)) drained = false
+          yield* kick.take
         }
       }).pipe(Effect.withSpan("WorkerSession.claimLoop"))
+
+      // The fallback poll: a claim now and then even without news (a timeout on every wait above
+      // forked a fiber per claim).
+      const fallbackPoll = Effect.sleep(pollInterval).pipe(
+        Effect.zipRight(
+          Effect.suspend(() => {
+            drained = false
+            return kick.offer(undefined)
+          }),
+        ),
+        Effect.forever,
+      )
 
       // A failed attempt requeued with backoff becomes claimable at `notBefore`, when no NOTIFY
       // fires: wake this process's sessions then instead of at their next fallback poll.
@@ -268,12 +279,22 @@ export const runWorkerSession = (
 
       // Background fibers end with the session's scope. A failure or a defect in any of them ends
       // the session (its tasks are released by the finalizer above) instead of leaving a worker
-      // connected to a session that no longer claims or applies reports.
-      const failures = yield* Queue.unbounded<Cause.Cause<StoreUnavailable>>()
+      // connected to a session that no longer claims or applies reports: the first one is kept and
+      // shuts `out` down, and the stream then fails with it. (Not a merge of `out` with a stream of
+      // failures: a merge forks a fiber for every element it pulls.)
+      const failed = yield* Deferred.make<never, StoreUnavailable>()
       const supervise = <A>(effect: Effect.Effect<A, StoreUnavailable>) =>
         effect.pipe(
           Effect.catchAllCause((cause) =>
-            Cause.isInterruptedOnly(cause) ? Effect.void : failures.offer(cause),
+            Cause.isInterruptedOnly(cause)
+              ? Effect.void
+              : Effect.flatMap(Deferred.failCause(failed, cause), (first) =>
+                  first
+                    ? Effect.logError(`worker session ${workerId} ended`, cause).pipe(
+                        Effect.zipRight(out.shutdown),
+                      )
+                    : Effect.void,
+                ),
           ),
           Effect.forkScoped,
         )
@@ -281,6 +302,7 @@ export const runWorkerSession = (
       yield* supervise(applyReports)
       yield* supervise(applyOutput)
       yield* supervise(watchChanges)
+      yield* supervise(fallbackPoll)
       yield* supervise(
         incoming.pipe(
           Stream.runForEach(handle),
@@ -290,12 +312,13 @@ export const runWorkerSession = (
         ),
       )
       return Stream.fromQueue(out).pipe(
-        Stream.merge(
-          Stream.fromEffect(failures.take).pipe(
-            Stream.tap((cause) => Effect.logError(`worker session ${workerId} ended`, cause)),
-            Stream.flatMap(Stream.failCause),
+        Stream.concat(
+          Stream.unwrap(
+            Effect.map(
+              Deferred.poll(failed),
+              Option.match({ onNone: () => Stream.empty, onSome: (failure) => Stream.fromEffect(failure) }),
+            ),
           ),
-          { haltStrategy: "either" },
         ),
       )
     }),

@@ -5,7 +5,7 @@
  * on commit and never for a rolled-back change.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
-import { Effect, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Schema, Stream } from "effect"
 import type { ExperimentId } from "../../domain/Ids.js"
 import { StoreChange } from "../../ports/StoreModel.js"
 import type { ChangeListener } from "./ChangeListener.js"
@@ -18,7 +18,6 @@ export const channel = "airavata_changes"
 const maxIds = 100
 
 const encode = Schema.encodeSync(Schema.parseJson(StoreChange))
-const decode = Schema.decodeUnknown(Schema.parseJson(StoreChange))
 
 const ids = (experimentIds: Iterable<ExperimentId>): ReadonlyArray<ExperimentId> => {
   const unique = [...new Set(experimentIds)]
@@ -71,17 +70,32 @@ export const notifyChanged = (sql: SqlClient.SqlClient, experimentIds: Iterable<
   return list.length === 0 ? Effect.void : notify(sql, { _tag: "TasksChanged", experimentIds: ids(list) })
 }
 
-/** Every change, decoded; malformed payloads are logged and skipped. */
+const decodeEither = Schema.decodeUnknownEither(Schema.parseJson(StoreChange))
+
+/**
+ * Every change, decoded; malformed payloads are logged and skipped. Decoded a chunk at a time and
+ * synchronously: the feed carries several notifications per task, and an effect per element was a
+ * visible share of an idle-ish scheduler's work per task.
+ */
 export const changeStream = (listener: ChangeListener["Type"]) =>
   listener.listen(channel).pipe(
     Stream.mapError(unavailable),
-    Stream.mapEffect((payload) =>
-      decode(payload).pipe(
-        Effect.map((change) => [change]),
-        Effect.catchAll((error) =>
-          Effect.as(Effect.logWarning("ignoring malformed store notification", channel, error.message), []),
-        ),
-      ),
-    ),
-    Stream.flattenIterables,
+    Stream.mapChunksEffect((payloads) => {
+      const changes: Array<StoreChange> = []
+      const malformed: Array<string> = []
+      for (const payload of payloads) {
+        const decoded = decodeEither(payload)
+        if (Either.isRight(decoded)) changes.push(decoded.right)
+        else malformed.push(decoded.left.message)
+      }
+      const decoded = Chunk.unsafeFromArray(changes)
+      return malformed.length === 0
+        ? Effect.succeed(decoded)
+        : Effect.as(
+            Effect.forEach(malformed, (message) =>
+              Effect.logWarning("ignoring malformed store notification", channel, message),
+            ),
+            decoded,
+          )
+    }),
   )
