@@ -61,7 +61,14 @@ export const orUnavailable = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>
  * SqlErrors to ServiceUnavailable.
  */
 export const retrying = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
-  orUnavailable(effect.pipe(Effect.retry({ times: 4, while: isRetryable })))
+  orUnavailable(retryAborted(effect, 4))
+
+// A catch that runs `effect` again, rather than Effect.retry: a retry builds its schedule's state on
+// every run, and nearly every statement of the store succeeds the first time.
+const retryAborted = <A, E, R>(effect: Effect.Effect<A, E, R>, times: number): Effect.Effect<A, E, R> =>
+  Effect.catchIf(effect, isRetryable, (error) =>
+    times > 0 ? retryAborted(effect, times - 1) : Effect.fail(error),
+  )
 
 /** Runs `effect` as one transaction, retried and mapped as `retrying`. */
 export const transaction =

@@ -10,6 +10,12 @@
  * index (FOR UPDATE SKIP LOCKED inside the LATERAL, so concurrent claimers walk past each other
  * instead of queueing); the best `max` of those are moved QUEUED → DATA_STAGING with attempt + 1,
  * lease owner and expiry, an attempt row, and the running counter on this session's stripe.
+ *
+ * The claim commits without waiting for its WAL flush (synchronous_commit off for this statement
+ * only): it sits on the path from submit to start, and a flush costs 0.4–0.8 ms here. A claim lost
+ * to a database crash only puts its tasks back in the queue: the worker's reports of them are then
+ * fenced out, and they run again, as after a lost worker. A later synchronous commit (the
+ * completion of these very tasks) flushes the claim with it, so no completion outlives its claim.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { WorkerId } from "../../../domain/Ids.js"
@@ -73,6 +79,8 @@ export const claimTasks = (sql: SqlClient.SqlClient, p: ClaimParams) =>
       SELECT experiment_id, ${sql.literal(stripe)}, count(*) FROM claimed
       GROUP BY experiment_id ORDER BY experiment_id
       ON CONFLICT (experiment_id, stripe) DO UPDATE SET running = experiment_load.running + excluded.running
+    ), relaxed AS (
+      SELECT set_config('synchronous_commit', 'off', true)
     )
     SELECT claimed.id::text AS "taskId", claimed.experiment_id AS "experimentId", claimed.key AS "key",
       claimed.name AS "name", claimed.task_index AS "index", claimed.attempt AS "attempt",
@@ -81,4 +89,4 @@ export const claimTasks = (sql: SqlClient.SqlClient, p: ClaimParams) =>
       claimed.outputs AS "outputs", claimed.environment AS "environment", claimed.cpu_cores AS "cpuCores",
       claimed.memory_mb AS "memoryMB", claimed.disk_gb AS "diskGB", claimed.gpus AS "gpus",
       claimed.timeout_seconds AS "timeoutSeconds", claimed.lease_expires_at AS "leaseExpiresAt"
-    FROM claimed`
+    FROM claimed CROSS JOIN relaxed`
