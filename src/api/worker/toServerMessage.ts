@@ -13,13 +13,48 @@ export interface UpstreamAttempt {
   readonly outputs: Readonly<Record<string, string>>
 }
 
+/**
+ * The wire assignment of a claimed task with its inputs split into values and upstream refs, built
+ * as `fromPartial` would but without its copies (the encoder only reads these maps).
+ */
+const assignment = (
+  task: ClaimedTask,
+  inputs: Readonly<Record<string, string>>,
+  inputRefs: Readonly<Record<string, WorkerProto.UpstreamOutput>>,
+): WorkerProto.TaskAssignment => ({
+  taskId: task.taskId,
+  experimentId: task.experimentId,
+  command: task.script,
+  executionScript: task.script,
+  dependencies: Object.values(task.upstream),
+  inputFiles: [],
+  outputFiles: [],
+  environment: task.environment,
+  timeout:
+    task.timeoutSeconds === undefined ? undefined : durationToProto(Duration.seconds(task.timeoutSeconds)),
+  metadata: {},
+  attempt: task.attempt,
+  taskKey: task.key,
+  handler: task.handler ?? "",
+  inputs,
+  outputs: task.outputs,
+  inputRefs,
+})
+
+/** The assignment of a task whose inputs are all values (no upstream output to look up), or undefined. */
+const plainAssignment = (task: ClaimedTask): WorkerProto.TaskAssignment | undefined => {
+  for (const value of Object.values(task.inputs)) if (typeof value !== "string") return undefined
+  return assignment(task, task.inputs as Readonly<Record<string, string>>, {})
+}
+
 /** The wire assignment of a claimed task; OutputRef inputs become input_refs the worker resolves. */
 export const toAssignment = <E, R>(
   claimed: ClaimedTask,
   upstreamOf: (id: TaskId) => Effect.Effect<UpstreamAttempt, E, R>,
-): Effect.Effect<WorkerProto.TaskAssignment, E, R> =>
-  Effect.gen(function* () {
-    const task = claimed
+): Effect.Effect<WorkerProto.TaskAssignment, E, R> => {
+  const plain = plainAssignment(claimed)
+  if (plain !== undefined) return Effect.succeed(plain)
+  return Effect.gen(function* () {
     const inputs: Record<string, string> = {}
     const inputRefs: Record<string, WorkerProto.UpstreamOutput> = {}
     for (const [name, value] of Object.entries(claimed.inputs)) {
@@ -37,37 +72,29 @@ export const toAssignment = <E, R>(
         file: upstream.outputs[value.output] ?? value.output,
       })
     }
-    const timeout = task.timeoutSeconds
-    return WorkerProto.TaskAssignment.fromPartial({
-      taskId: task.taskId,
-      experimentId: task.experimentId,
-      command: task.script,
-      executionScript: task.script,
-      taskKey: task.key,
-      attempt: task.attempt,
-      handler: task.handler ?? "",
-      inputs,
-      inputRefs,
-      outputs: task.outputs,
-      environment: task.environment,
-      dependencies: Object.values(claimed.upstream),
-      ...(timeout === undefined ? {} : { timeout: durationToProto(Duration.seconds(timeout)) }),
-    })
+    return assignment(claimed, inputs, inputRefs)
   })
+}
+
+const assignMessage = (assignments: Array<WorkerProto.TaskAssignment>): WorkerProto.ServerMessage =>
+  assignments.length === 1 && assignments[0] !== undefined
+    ? { message: { $case: "taskAssignment", value: assignments[0] } }
+    : { message: { $case: "taskAssignmentBatch", value: { assignments } } }
 
 export const toServerMessage = <E, R>(
   output: SessionOutput,
   upstreamOf: (id: TaskId) => Effect.Effect<UpstreamAttempt, E, R>,
 ): Effect.Effect<WorkerProto.ServerMessage, E, R> => {
   switch (output._tag) {
-    case "Assign":
-      return Effect.forEach(output.tasks, (t) => toAssignment(t, upstreamOf)).pipe(
-        Effect.map((assignments) =>
-          assignments.length === 1 && assignments[0] !== undefined
-            ? { message: { $case: "taskAssignment" as const, value: assignments[0] } }
-            : { message: { $case: "taskAssignmentBatch" as const, value: { assignments } } },
-        ),
-      )
+    case "Assign": {
+      // Most batches look nothing up: built in one go rather than an effect per task.
+      const plain = output.tasks.map(plainAssignment)
+      if (plain.every((a) => a !== undefined)) return Effect.succeed(assignMessage(plain))
+      return Effect.forEach(output.tasks, (t, i) => {
+        const ready = plain[i]
+        return ready === undefined ? toAssignment(t, upstreamOf) : Effect.succeed(ready)
+      }).pipe(Effect.map(assignMessage))
+    }
     case "Cancel":
       return Effect.succeed({
         message: {

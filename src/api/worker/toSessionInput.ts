@@ -5,7 +5,7 @@
 import { Effect, Either, Option, Schema } from "effect"
 import { SessionInput } from "../../actors/SessionMessages.js"
 import { Attempt, TaskId, type WorkerId } from "../../domain/Ids.js"
-import { Lease, LogChunk, ReportedStatus, TaskReport } from "../../ports/StoreModel.js"
+import { Lease, LogChunk, ReportedStatus, type TaskReport } from "../../ports/StoreModel.js"
 import type { WorkerProto } from "../grpc/index.js"
 import { outputStreamFromProto, taskStatusToProto } from "../grpc/StatusMapping.js"
 import { validateTaskStatusUpdate, type TaskReport as WireReport } from "../grpc/TaskReport.js"
@@ -54,21 +54,16 @@ export const toReport = (
   for (const [name, file] of Object.entries(decoded.outputs)) {
     outputs[name] = { path: file.path, size: file.size, checksum: file.checksum }
   }
-  // Every field comes from the validated wire report: constructing skips a second validation.
-  return Either.right(
-    TaskReport.make(
-      {
-        taskId: decoded.taskId,
-        attempt: decoded.attempt,
-        workerId,
-        status: decoded.status,
-        ...(decoded.exitCode === undefined ? {} : { exitCode: decoded.exitCode }),
-        ...(error === undefined || error === "" ? {} : { error }),
-        result: { outputs, metadata: { ...decoded.metadata } },
-      },
-      true,
-    ),
-  )
+  // Every field comes from the validated wire report: no second validation.
+  return Either.right({
+    taskId: decoded.taskId,
+    attempt: decoded.attempt,
+    workerId,
+    status: decoded.status,
+    ...(decoded.exitCode === undefined ? {} : { exitCode: decoded.exitCode }),
+    ...(error === undefined || error === "" ? {} : { error }),
+    result: { outputs, metadata: { ...decoded.metadata } },
+  } satisfies TaskReport)
 }
 
 /** A worker reporting QUEUED gives the attempt back unstarted (see PrefetchWindow). */

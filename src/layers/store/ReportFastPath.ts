@@ -13,7 +13,7 @@ import type { ExperimentId } from "../../domain/Ids.js"
 import { taskPath } from "../../domain/StateMachine.js"
 import { activeTaskStatuses, type TaskStatus } from "../../domain/Status.js"
 import type { ReportRejection } from "../../ports/StoreErrors.js"
-import { ReportOutcome, type TaskReport } from "../../ports/StoreModel.js"
+import type { ReportOutcome, TaskReport } from "../../ports/StoreModel.js"
 import { retrying } from "./SqlFailures.js"
 import { type CompletionSources, completeReported, type ReportedCompletion } from "./sql/completeReported.js"
 import { isTaskIdShape } from "./TaskIds.js"
@@ -60,9 +60,7 @@ export interface FastPathResult {
 
 // Built unvalidated, as planReports does: fields come from decoded reports.
 const accepted = (report: TaskReport) =>
-  Either.right(
-    ReportOutcome.make({ taskId: report.taskId, attempt: report.attempt, status: report.status }, true),
-  )
+  Either.right<ReportOutcome>({ taskId: report.taskId, attempt: report.attempt, status: report.status })
 
 /** Applies the fast-path reports of `reports` and says which are left for the general path. */
 export const reportFastPath = (

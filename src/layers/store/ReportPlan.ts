@@ -17,7 +17,7 @@ import { retryDelay } from "../../domain/RetryPolicy.js"
 import { TaskMachine, taskPath } from "../../domain/StateMachine.js"
 import type { TaskStatus } from "../../domain/Status.js"
 import type { ReportRejection } from "../../ports/StoreErrors.js"
-import { ReportOutcome, type TaskReport } from "../../ports/StoreModel.js"
+import type { ReportOutcome, TaskReport } from "../../ports/StoreModel.js"
 import type { LockedTask } from "./sql/LockedTask.js"
 
 export type Action =
@@ -74,18 +74,13 @@ export const planReports = (
     // Fields come from the report and the locked row, both decoded already: no second validation.
     // `unblocks`: a completion may release dependants, a requeue puts the task back in the queue.
     const accept = (report: TaskReport, status: TaskStatus, notBefore?: Date, unblocks = false) =>
-      Either.right(
-        ReportOutcome.make(
-          {
-            taskId: report.taskId,
-            attempt: report.attempt,
-            status,
-            ...(notBefore === undefined ? {} : { notBefore: DateTime.unsafeMake(notBefore) }),
-            ...(unblocks ? { unblocks } : {}),
-          },
-          true,
-        ),
-      )
+      Either.right<ReportOutcome>({
+        taskId: report.taskId,
+        attempt: report.attempt,
+        status,
+        ...(notBefore === undefined ? {} : { notBefore: DateTime.unsafeMake(notBefore) }),
+        ...(unblocks ? { unblocks } : {}),
+      })
 
     for (const report of reports) {
       const task = tasks.get(report.taskId)

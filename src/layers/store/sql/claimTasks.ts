@@ -33,10 +33,14 @@ export const claimTasks = (sql: SqlClient.SqlClient, p: ClaimParams) =>
       SELECT id, compute_resource_id, cpu_cores, memory_mb, disk_gb, gpus FROM workers
       WHERE id = ${p.workerId} AND status IN ('REGISTERED', 'IDLE', 'BUSY')
     ), active AS (
-      SELECT e.id, e.owner_id, e.project_id, e.status, coalesce(sum(l.running), 0) AS running
-      FROM experiments e LEFT JOIN experiment_load l ON l.experiment_id = e.id
+      -- The load of each active experiment by its key: a join let the planner scan every
+      -- experiment's counters, finished ones included.
+      SELECT e.id, e.owner_id, e.project_id, e.status, coalesce(l.running, 0) AS running
+      FROM experiments e
+      LEFT JOIN LATERAL (
+        SELECT sum(l.running) AS running FROM experiment_load l WHERE l.experiment_id = e.id
+      ) l ON true
       WHERE e.status IN ('EXECUTING', 'PAUSED')
-      GROUP BY e.id
     ), shares AS (
       SELECT id, owner_id, project_id, status,
         sum(running) OVER (PARTITION BY owner_id) AS owner_running,
