@@ -13,10 +13,13 @@ export type JsonValue =
   | ReadonlyArray<JsonValue>
   | { readonly [key: string]: JsonValue }
 
-/** Where `value` stops being JSON: the path to the first value that is not, and that value. */
+/**
+ * Where `value` stops being JSON: the path to the first value that is not, and that value. The
+ * path is built on the way back out, only when something is found: a valid document (the common
+ * case, walked at every boundary) allocates nothing.
+ */
 const firstNonJson = (
   value: unknown,
-  path: Array<PropertyKey>,
 ): { readonly path: Array<PropertyKey>; readonly value: unknown } | undefined => {
   switch (typeof value) {
     case "string":
@@ -24,32 +27,39 @@ const firstNonJson = (
       return undefined
     case "number":
       // Finite numbers only: NaN and Infinity do not survive JSON.stringify.
-      return Number.isFinite(value) ? undefined : { path, value }
+      return Number.isFinite(value) ? undefined : { path: [], value }
     case "object": {
       if (value === null) return undefined
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-          const bad = firstNonJson(value[i], [...path, i])
-          if (bad !== undefined) return bad
+          const bad = firstNonJson(value[i])
+          if (bad !== undefined) {
+            bad.path.unshift(i)
+            return bad
+          }
         }
         return undefined
       }
       // Plain objects only: a Date or a class instance is not what JSON.parse gives back.
       const proto = Object.getPrototypeOf(value)
-      if (proto !== Object.prototype && proto !== null) return { path, value }
-      for (const key of Object.keys(value)) {
-        const bad = firstNonJson((value as Record<string, unknown>)[key], [...path, key])
-        if (bad !== undefined) return bad
+      if (proto !== Object.prototype && proto !== null) return { path: [], value }
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue
+        const bad = firstNonJson((value as Record<string, unknown>)[key])
+        if (bad !== undefined) {
+          bad.path.unshift(key)
+          return bad
+        }
       }
       return undefined
     }
     default:
-      return { path, value }
+      return { path: [], value }
   }
 }
 
 const jsonIssue = (input: unknown, ast: SchemaAST.Declaration): ParseResult.ParseIssue | undefined => {
-  const bad = firstNonJson(input, [])
+  const bad = firstNonJson(input)
   if (bad === undefined) return undefined
   const message =
     typeof bad.value === "number"

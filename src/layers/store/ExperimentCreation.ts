@@ -6,21 +6,21 @@
 import { randomUUID } from "node:crypto"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
-import { Chunk, Effect, Iterable, Schema, Stream } from "effect"
+import { Chunk, DateTime, Effect, Iterable, Schema, Stream } from "effect"
 import {
   EntityAlreadyExists,
   EntityNotFound,
   InvalidInput,
   type ServiceUnavailable,
 } from "../../domain/Errors.js"
+import { Experiment } from "../../domain/Experiment.js"
 import { ExperimentId } from "../../domain/Ids.js"
 import { ExperimentMachine } from "../../domain/StateMachine.js"
 import type { ExperimentStatus } from "../../domain/Status.js"
 import { type ExpandedTask, type Expansion, InputValue } from "../../domain/spec/ExpandedTask.js"
 import type { CreateExperimentError } from "../../ports/StoreErrors.js"
-import type { ExperimentSummary, NewExperiment } from "../../ports/StoreModel.js"
+import { ExperimentSummary, type NewExperiment } from "../../ports/StoreModel.js"
 import { notification, notify, notifyReady, taskNotifications } from "./Notify.js"
-import { decodeSummaries } from "./Projections.js"
 import { failureOf, orUnavailable, transaction } from "./SqlFailures.js"
 import { type Barrier, type Edge, insertBarriers, insertEdges } from "./sql/insertDependencies.js"
 import { insertExperiment } from "./sql/insertExperiment.js"
@@ -143,6 +143,42 @@ const describeFailure = (
   return error
 }
 
+/**
+ * The summary of an experiment just inserted in one statement, from the values inserted rather
+ * than read back: no task has run yet. Built with the schema's checks, as decoding the row would be.
+ */
+const insertedSummary = (
+  id: ExperimentId,
+  input: NewExperiment,
+  status: ExperimentStatus,
+  totalTasks: number,
+  now: Date,
+): ExperimentSummary => {
+  const at = DateTime.unsafeFromDate(now)
+  return ExperimentSummary.make({
+    experiment: Experiment.make({
+      id,
+      name: input.name,
+      description: input.description,
+      projectId: input.projectId,
+      ownerId: input.ownerId,
+      status,
+      spec: input.spec,
+      requirements: input.requirements,
+      constraints: input.constraints,
+      totalTasks,
+      metadata: input.metadata,
+      createdAt: at,
+      updatedAt: at,
+      ...(status === "EXECUTING" ? { startedAt: at } : {}),
+    }),
+    completedTasks: 0,
+    failedTasks: 0,
+    canceledTasks: 0,
+    runningTasks: 0,
+  })
+}
+
 export const createExperiment =
   (sql: SqlClient.SqlClient) =>
   <E>(
@@ -184,8 +220,9 @@ export const createExperiment =
           ...(status === "EXECUTING" && queued ? taskNotifications([id], []) : []),
         ],
       })
-      const summary = (yield* decodeSummaries(rows, "summary"))[0]
-      return summary === undefined ? yield* Effect.dieMessage(`experiment ${id} was not inserted`) : summary
+      return rows.length === 1
+        ? insertedSummary(id, input, status, expansion.total, now)
+        : yield* Effect.dieMessage(`experiment ${id} was not inserted`)
     })
 
     const wrongTotal = (inserted: number) =>

@@ -13,6 +13,23 @@ import {
 import { capabilities, cleanSlate, listed, submit, sweep, task, tenant, unique, worker } from "./fixtures.js"
 
 export const registryTests = (it: Vitest.MethodsNonLive<Store>) => {
+  it.effect("the summary a small submission returns is the one read back, started or not", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      const owner = yield* tenant
+      for (const start of [true, false]) {
+        const created = yield* submit(owner, sweep("small", 3), { start })
+        const stored = yield* store.getExperiment(created.experiment.id)
+        expect(created).toEqual(stored)
+        expect(created.experiment.status).toBe(start ? "EXECUTING" : "CREATED")
+        expect(created.experiment.startedAt === undefined).toBe(!start)
+        expect([created.experiment.totalTasks, created.runningTasks, created.completedTasks]).toEqual([
+          3, 0, 0,
+        ])
+      }
+    }),
+  )
+
   it.effect("workers register, authenticate by token hash and move through their states", () =>
     Effect.gen(function* () {
       const store = yield* Store

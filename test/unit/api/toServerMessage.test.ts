@@ -5,6 +5,7 @@ import { SessionOutput } from "../../../src/actors/SessionMessages.js"
 import { WorkerProto } from "../../../src/api/grpc/index.js"
 import { toServerMessage, type UpstreamAttempt } from "../../../src/api/worker/toServerMessage.js"
 import type { Attempt, ExperimentId, TaskId, WorkerId } from "../../../src/domain/Ids.js"
+import { OutputRef } from "../../../src/domain/spec/ExpandedTask.js"
 import type { ClaimedTask } from "../../../src/ports/StoreModel.js"
 
 const upstreamId = "22222222-2222-4222-8222-222222222222" as TaskId
@@ -31,7 +32,7 @@ const claimed = (key: string, overrides: Partial<ClaimedTask> = {}): ClaimedTask
 })
 
 const withRef = claimed("plot[0]", {
-  inputs: { DATA: { task: "simulate[0]", output: "data" }, TITLE: "t" },
+  inputs: { DATA: OutputRef.make({ task: "simulate[0]", output: "data" }), TITLE: "t" },
   upstream: { "simulate[0]": upstreamId },
   handler: "plot",
   timeoutSeconds: 30,

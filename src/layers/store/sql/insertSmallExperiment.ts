@@ -2,12 +2,11 @@
  * A whole experiment that fits in one batch, in ONE statement (one round trip, one commit instead
  * of a transaction of seven): the experiment row, its task groups (with `tracked` known up front:
  * an UPDATE could not see rows inserted by the same statement), tasks, instance edges, barriers and
- * the notifications, returning the new experiment's summary. Foreign keys between these rows are
+ * the notifications; one row when it was inserted. Foreign keys between these rows are
  * checked at the end of the statement, when all of them exist.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { ExperimentId } from "../../../domain/Ids.js"
-import { experimentSummaryJson } from "../Projections.js"
 import type { Notification } from "./bookkeep.js"
 import type { Barrier, Edge } from "./insertDependencies.js"
 import { edgesInsert } from "./insertDependencies.js"
@@ -28,7 +27,7 @@ export const insertSmallExperiment = (sql: SqlClient.SqlClient, small: SmallExpe
   const id: ExperimentId = small.experiment.id
   const tracked = new Set(small.barriers.map((b) => b.before))
   return sql`WITH e AS (
-      ${experimentInsert(sql, small.experiment)} RETURNING *
+      ${experimentInsert(sql, small.experiment)} RETURNING id
     ), groups AS (
       ${taskGroupsInsert(sql, id, small.counts, tracked)} RETURNING 1
     ), tasks AS (
@@ -46,9 +45,7 @@ export const insertSmallExperiment = (sql: SqlClient.SqlClient, small: SmallExpe
       FROM unnest(${small.notifications.map((n) => n.channel)}::text[],
         ${small.notifications.map((n) => n.payload)}::text[]) AS n(channel, payload)
     )
-    SELECT ${sql.literal(experimentSummaryJson("e"))} AS summary,
-      (SELECT count(*) FROM groups) + (SELECT count(*) FROM tasks) + (SELECT count(*) FROM edges)
+    SELECT (SELECT count(*) FROM groups) + (SELECT count(*) FROM tasks) + (SELECT count(*) FROM edges)
         + (SELECT count(*) FROM barriers) + (SELECT count(*) FROM notified) AS written
-    FROM e LEFT JOIN (SELECT NULL::bigint AS running, NULL::bigint AS completed, NULL::bigint AS failed,
-      NULL::bigint AS canceled) e_load ON true`
+    FROM e`
 }
