@@ -12,6 +12,7 @@ import {
   Fiber,
   Layer,
   Option,
+  PubSub,
   Queue,
   Ref,
   Stream,
@@ -24,7 +25,7 @@ import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
 import { Backoff, RetryPolicy } from "../../../src/domain/RetryPolicy.js"
 import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { Store } from "../../../src/ports/Store.js"
-import { type ClaimedTask, Lease, TaskReport } from "../../../src/ports/StoreModel.js"
+import { type ClaimedTask, Lease, type StoreChange, TaskReport } from "../../../src/ports/StoreModel.js"
 import { finish, submit, sweep, tenant, worker } from "../store/fixtures.js"
 
 // A lost attempt counts against the retry budget; these tasks have budget left and no backoff.
@@ -58,6 +59,25 @@ const statusOf = (id: TaskId) =>
 
 const storeLayer = StoreLive.pglite()
 const base = Layer.provideMerge(Dispatcher.Default, storeLayer)
+
+/** The Store, telling `claims` how many tasks each claim returned. */
+const observedClaims = (claims: Queue.Queue<number>) =>
+  Layer.effect(
+    Store,
+    Effect.map(Store, (store) => ({
+      ...store,
+      claim: (workerId: WorkerId, max: number) =>
+        Effect.tap(store.claim(workerId, max), (claimed) => claims.offer(claimed.length)),
+    })),
+  )
+
+/** A Dispatcher whose feed never delivers anything: sessions hear of no change. */
+const silentDispatcher = Layer.effect(
+  Dispatcher,
+  Effect.map(PubSub.unbounded<StoreChange>(), (changes) =>
+    Dispatcher.make({ subscribe: PubSub.subscribe(changes), publish: () => Effect.void }),
+  ),
+)
 
 /** The real Store, except that `reportMany` dies: a bug inside the session's report path. */
 const crashingReports = Layer.effect(
@@ -256,5 +276,25 @@ describe("WorkerSession", () => {
       expect([again?.taskId, again?.attempt]).toEqual([task?.taskId, 2])
       yield* session.close
     }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("a session that found nothing claims again at its fallback poll, with no news at all", () =>
+    Effect.gen(function* () {
+      const owner = yield* tenant
+      const id = yield* worker(owner)
+      const claims = yield* Queue.unbounded<number>()
+      const session = yield* connect(id, "10 seconds").pipe(Effect.provide(observedClaims(claims)))
+      // Nothing to claim: the session's claim runs dry and it waits.
+      yield* session.input.offer(credits(2))
+      expect(yield* claims.take).toBe(0)
+      // Work arrives, but its notification never reaches this session (the feed is silent).
+      yield* submit(owner, sweep("t", 2))
+      yield* Effect.iterate(0, { while: (n) => n < 50, body: (n) => Effect.as(Effect.yieldNow(), n + 1) })
+      expect(yield* Queue.poll(claims)).toEqual(Option.none())
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* session.assigned).toHaveLength(2)
+      expect(yield* claims.take).toBe(2)
+      yield* session.close
+    }).pipe(Effect.provide(Layer.provideMerge(silentDispatcher, storeLayer))),
   )
 })
