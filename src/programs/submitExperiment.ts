@@ -40,7 +40,7 @@ const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
       }),
       expand(spec),
     )
-  }).pipe(Effect.withSpan("submitExperiment"))
+  }).pipe(Effect.withSpan("submitExperiment", { captureStackTrace: false }))
 
 export const submitExperiment = (spec: ExperimentSpec, options: SubmitOptions) => {
   const base = options.name ?? spec.name

@@ -109,4 +109,9 @@ export const claim =
         if (decoded !== undefined) claimed.push(toClaimed(decoded))
       }
       return claimed
-    }).pipe(orUnavailable, Effect.withSpan("Store.claim", { attributes: { workerId, max } }))
+    }).pipe(
+      orUnavailable,
+      // As for every span on the per-message path (claims, reports, heartbeats, submissions): no
+      // call-site stack trace, whose capture cost more than the span, tracer or not.
+      Effect.withSpan("Store.claim", { attributes: { workerId, max }, captureStackTrace: false }),
+    )

@@ -276,6 +276,9 @@ export const createExperiment =
       )
     const isSmall = expansion.total > 0 && expansion.total <= batchSize
     return (isSmall ? orUnavailable(described(small)) : transaction(sql)(described(body))).pipe(
-      Effect.withSpan("Store.createExperiment", { attributes: { experimentId: id, total: expansion.total } }),
+      Effect.withSpan("Store.createExperiment", {
+        attributes: { experimentId: id, total: expansion.total },
+        captureStackTrace: false,
+      }),
     )
   }

@@ -132,7 +132,12 @@ export const handBack =
         )
         return back.map((task) => Lease.make({ taskId: task.taskId, attempt: task.attempt }))
       }),
-    ).pipe(Effect.withSpan("Store.handBack", { attributes: { workerId, count: leases.length } }))
+    ).pipe(
+      Effect.withSpan("Store.handBack", {
+        attributes: { workerId, count: leases.length },
+        captureStackTrace: false,
+      }),
+    )
 
 /** Extends the worker's leases; the leases it names but no longer holds come back as stale. */
 export const heartbeat =
@@ -161,4 +166,4 @@ export const heartbeat =
             .map((lease) => Lease.make({ taskId: lease.taskId, attempt: lease.attempt })),
         })
       }),
-    ).pipe(Effect.withSpan("Store.heartbeat", { attributes: { workerId } }))
+    ).pipe(Effect.withSpan("Store.heartbeat", { attributes: { workerId }, captureStackTrace: false }))

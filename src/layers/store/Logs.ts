@@ -30,7 +30,13 @@ export const appendLogs =
             ),
         ),
       )
-    }).pipe(orUnavailable, Effect.withSpan("Store.appendLogs", { attributes: { chunks: chunks.length } }))
+    }).pipe(
+      orUnavailable,
+      Effect.withSpan("Store.appendLogs", {
+        attributes: { chunks: chunks.length },
+        captureStackTrace: false,
+      }),
+    )
 
 export const readLogs =
   (sql: SqlClient.SqlClient) =>

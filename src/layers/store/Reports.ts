@@ -68,7 +68,12 @@ export const reportMany =
             results[i] = general.results[j]
           })
           return results as ReadonlyArray<Result>
-        }).pipe(Effect.withSpan("Store.reportMany", { attributes: { reports: reports.length } }))
+        }).pipe(
+          Effect.withSpan("Store.reportMany", {
+            attributes: { reports: reports.length },
+            captureStackTrace: false,
+          }),
+        )
 
 /** Applies one report. */
 export const report = (sql: SqlClient.SqlClient, leaseMillis: number) => (single: TaskReport) =>
