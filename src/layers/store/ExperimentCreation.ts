@@ -179,6 +179,23 @@ const insertedSummary = (
   })
 }
 
+/**
+ * An Experiment's deadline must come after its creation; NewExperiment cannot check that, as the
+ * creation time is only known here. Refused before anything is written.
+ */
+const requireFutureDeadline = (input: NewExperiment, now: Date): Effect.Effect<void, InvalidInput> => {
+  const deadline = input.constraints.deadline
+  return deadline === undefined || DateTime.toEpochMillis(deadline) > now.getTime()
+    ? Effect.void
+    : Effect.fail(
+        new InvalidInput({
+          path: "constraints.deadline",
+          expected: `a time after the experiment's creation (${now.toISOString()})`,
+          actual: DateTime.formatIso(deadline),
+        }),
+      )
+}
+
 export const createExperiment =
   (sql: SqlClient.SqlClient) =>
   <E>(
@@ -196,6 +213,7 @@ export const createExperiment =
     const small: Effect.Effect<ExperimentSummary, E | SqlError | InvalidInput> = Effect.gen(function* () {
       yield* requireTaskMove("CREATED", "QUEUED")
       const now = yield* currentTime
+      yield* requireFutureDeadline(input, now)
       const status = yield* statusOf(input.start)
       // Every task is counted, as the batched path counts them, but only a batch's worth is kept.
       const keep = (acc: { tasks: Array<ExpandedTask>; produced: number }, task: ExpandedTask) => {
@@ -236,6 +254,7 @@ export const createExperiment =
       Effect.gen(function* () {
         yield* requireTaskMove("CREATED", "QUEUED")
         const now = yield* currentTime
+        yield* requireFutureDeadline(input, now)
         const status = yield* statusOf(input.start)
         yield* insertExperiment(sql, { id, input, status, totalTasks: expansion.total, now })
         yield* insertTaskGroups(sql, id, expansion.counts)

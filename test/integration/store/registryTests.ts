@@ -1,6 +1,7 @@
 /** The worker registry, task logs, queries and the typed refusals of createExperiment. */
 import { assert, expect, type Vitest } from "@effect/vitest"
-import { Effect, Either, Stream } from "effect"
+import { DateTime, Effect, Either, Stream, TestClock } from "effect"
+import { ExperimentConstraints } from "../../../src/domain/Experiment.js"
 import { Attempt, ExperimentId, UserId, WorkerId } from "../../../src/domain/Ids.js"
 import { Store } from "../../../src/ports/Store.js"
 import {
@@ -157,6 +158,27 @@ export const registryTests = (it: Vitest.MethodsNonLive<Store>) => {
         expected: "the number of tasks the expansion produces (2500)",
         actual: "5",
       })
+      // A deadline must come after the creation time, which only the store knows: refused before
+      // anything is written, for a small experiment (one statement) and an empty one alike.
+      yield* TestClock.setTime(Date.parse("2026-06-01T00:00:00Z"))
+      const late = (name: string) =>
+        NewExperiment.make({
+          ...input(name),
+          constraints: ExperimentConstraints.make({ deadline: DateTime.unsafeMake("2026-05-31T23:59:59Z") }),
+        })
+      for (const expansion of [sweep("d", 2), sweep("d", 0)]) {
+        const overdue = yield* Effect.either(store.createExperiment(late("overdue"), expansion))
+        assert(Either.isLeft(overdue))
+        expect(overdue.left).toMatchObject({ _tag: "InvalidInput", path: "constraints.deadline" })
+      }
+      const inTime = yield* store.createExperiment(
+        NewExperiment.make({
+          ...input("overdue"),
+          constraints: ExperimentConstraints.make({ deadline: DateTime.unsafeMake("2026-06-01T00:00:01Z") }),
+        }),
+        sweep("d", 2),
+      )
+      expect(inTime.experiment.constraints.deadline).toEqual(DateTime.unsafeMake("2026-06-01T00:00:01Z"))
       // Nothing of a refused experiment remains.
       const again = yield* store.createExperiment(input("dangling"), sweep("ok", 2))
       expect(again.experiment.totalTasks).toBe(2)
