@@ -47,14 +47,12 @@ const plainAssignment = (task: ClaimedTask): WorkerProto.TaskAssignment | undefi
   return assignment(task, task.inputs as Readonly<Record<string, string>>, {})
 }
 
-/** The wire assignment of a claimed task; OutputRef inputs become input_refs the worker resolves. */
-export const toAssignment = <E, R>(
+/** The assignment of a task some of whose inputs are upstream outputs, looked up as input refs. */
+const withUpstream = <E, R>(
   claimed: ClaimedTask,
   upstreamOf: (id: TaskId) => Effect.Effect<UpstreamAttempt, E, R>,
-): Effect.Effect<WorkerProto.TaskAssignment, E, R> => {
-  const plain = plainAssignment(claimed)
-  if (plain !== undefined) return Effect.succeed(plain)
-  return Effect.gen(function* () {
+): Effect.Effect<WorkerProto.TaskAssignment, E, R> =>
+  Effect.gen(function* () {
     const inputs: Record<string, string> = {}
     const inputRefs: Record<string, WorkerProto.UpstreamOutput> = {}
     for (const [name, value] of Object.entries(claimed.inputs)) {
@@ -74,6 +72,14 @@ export const toAssignment = <E, R>(
     }
     return assignment(claimed, inputs, inputRefs)
   })
+
+/** The wire assignment of a claimed task; OutputRef inputs become input_refs the worker resolves. */
+export const toAssignment = <E, R>(
+  claimed: ClaimedTask,
+  upstreamOf: (id: TaskId) => Effect.Effect<UpstreamAttempt, E, R>,
+): Effect.Effect<WorkerProto.TaskAssignment, E, R> => {
+  const plain = plainAssignment(claimed)
+  return plain === undefined ? withUpstream(claimed, upstreamOf) : Effect.succeed(plain)
 }
 
 const assignMessage = (assignments: Array<WorkerProto.TaskAssignment>): WorkerProto.ServerMessage =>
@@ -92,7 +98,7 @@ export const toServerMessage = <E, R>(
       if (plain.every((a) => a !== undefined)) return Effect.succeed(assignMessage(plain))
       return Effect.forEach(output.tasks, (t, i) => {
         const ready = plain[i]
-        return ready === undefined ? toAssignment(t, upstreamOf) : Effect.succeed(ready)
+        return ready === undefined ? withUpstream(t, upstreamOf) : Effect.succeed(ready)
       }).pipe(Effect.map(assignMessage))
     }
     case "Cancel":

@@ -88,14 +88,14 @@ export const changeStream = (listener: ChangeListener["Type"]) =>
         if (Either.isRight(decoded)) changes.push(decoded.right)
         else malformed.push(decoded.left.message)
       }
-      const decoded = Chunk.unsafeFromArray(changes)
+      const chunk = Chunk.unsafeFromArray(changes)
       return malformed.length === 0
-        ? Effect.succeed(decoded)
+        ? Effect.succeed(chunk)
         : Effect.as(
             Effect.forEach(malformed, (message) =>
               Effect.logWarning("ignoring malformed store notification", channel, message),
             ),
-            decoded,
+            chunk,
           )
     }),
   )
