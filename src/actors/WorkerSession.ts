@@ -110,8 +110,11 @@ export const runWorkerSession = (
           return out.offer(SessionOutput.Assign({ tasks }))
         })
 
+      // Uninterruptible: a claim the session stopped waiting for would still commit at the database,
+      // possibly after the finalizer released the worker's tasks, and what it leased would then wait
+      // out its lease. So the session ends after its claim, and the finalizer releases that too.
       const claim = (max: number) =>
-        store.claim(workerId, max).pipe(
+        Effect.uninterruptible(store.claim(workerId, max)).pipe(
           Effect.catchTags({
             EntityNotFound: Effect.die,
             // Draining or terminated: the worker finishes what it has and gets nothing new.

@@ -6,6 +6,7 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
+  Deferred,
   type Duration,
   Effect,
   Exit,
@@ -158,6 +159,54 @@ describe("WorkerSession", () => {
       const [again] = yield* other.assigned
       expect([again?.taskId, again?.attempt]).toEqual([task?.taskId, 2])
       yield* other.close
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("a session closed while its claim runs ends after that claim, and releases what it claimed", () =>
+    Effect.gen(function* () {
+      const events: Array<string> = []
+      const claimedIds: Array<TaskId> = []
+      const started = yield* Deferred.make<void>()
+      // A claim that takes 10 ms at the database; the release records when it begins.
+      const slowClaims = Layer.effect(
+        Store,
+        Effect.map(Store, (store) => ({
+          ...store,
+          claim: (workerId: WorkerId, max: number) =>
+            Deferred.succeed(started, undefined).pipe(
+              Effect.zipRight(Effect.sleep("10 millis")),
+              Effect.zipRight(store.claim(workerId, max)),
+              Effect.tap((claimed) =>
+                Effect.sync(() => {
+                  events.push(`claimed ${claimed.length}`)
+                  claimedIds.push(...claimed.map((t) => t.taskId))
+                }),
+              ),
+            ),
+          releaseWorker: (workerId: WorkerId) =>
+            Effect.zipRight(
+              Effect.sync(() => events.push("release")),
+              store.releaseWorker(workerId),
+            ),
+        })),
+      )
+      const owner = yield* tenant
+      const id = yield* worker(owner)
+      yield* submit(owner, sweep("t", 1, { retry }))
+      yield* Effect.gen(function* () {
+        const session = yield* connect(id)
+        yield* session.input.offer(credits(1))
+        yield* Deferred.await(started)
+        // The stream closes while the claim is at the database.
+        yield* session.close
+        yield* Effect.iterate(0, { while: (n) => n < 50, body: (n) => Effect.as(Effect.yieldNow(), n + 1) })
+        yield* TestClock.adjust("10 millis")
+        yield* Fiber.join(session.fiber)
+      }).pipe(Effect.provide(slowClaims))
+      // Had the claim been abandoned, what it leased would have committed after the release and
+      // stayed leased to the departed worker until its lease ran out.
+      expect(events).toEqual(["claimed 1", "release"])
+      expect(yield* statusOf(claimedIds[0] as TaskId)).toEqual(["QUEUED", 1])
     }).pipe(Effect.provide(base)),
   )
 
