@@ -1,5 +1,6 @@
 /** An experiment: a submitted spec, the tasks it expands into, and its lifecycle. */
-import { DateTime, Schema } from "effect"
+import { DateTime, Effect, Either, Schema } from "effect"
+import { InvalidInput } from "./errors/ValidationErrors.js"
 import {
   boundedString,
   JsonValue,
@@ -11,6 +12,28 @@ import {
 import { ComputeResourceId, ExperimentId, ProjectId, UserId } from "./Ids.js"
 import { ResourceRequirements } from "./Requirements.js"
 import { ExperimentStatus } from "./Status.js"
+
+/** An experiment's name: unique within its project, 1 to 255 characters, no surrounding whitespace. */
+export const ExperimentName = boundedString(1, 255)
+
+const decodeName = Schema.decodeUnknownEither(ExperimentName)
+
+/**
+ * `name` as an experiment's name, or InvalidInput at `name`: for names that come from a user (a
+ * spec, an option) before anything is built from them or written.
+ */
+export const experimentName = (name: string): Effect.Effect<string, InvalidInput> =>
+  Either.match(decodeName(name), {
+    onRight: Effect.succeed,
+    onLeft: () =>
+      Effect.fail(
+        new InvalidInput({
+          path: "name",
+          expected: "an experiment name of 1 to 255 characters without leading or trailing whitespace",
+          actual: JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name),
+        }),
+      ),
+  })
 
 /** Limits placement must respect. */
 export class ExperimentConstraints extends Schema.Class<ExperimentConstraints>("ExperimentConstraints")(
@@ -43,8 +66,7 @@ export class ExperimentConstraints extends Schema.Class<ExperimentConstraints>("
 export class Experiment extends Schema.Class<Experiment>("Experiment")(
   Schema.Struct({
     id: ExperimentId,
-    /** Unique within its project. */
-    name: boundedString(1, 255),
+    name: ExperimentName,
     description: Schema.optionalWith(Schema.String, { default: () => "" }),
     projectId: ProjectId,
     ownerId: UserId,

@@ -1,5 +1,6 @@
 /** Submit: a validated spec becomes an experiment whose tasks stream into the Store in batches. */
 import { Effect, Schema } from "effect"
+import { experimentName } from "../domain/Experiment.js"
 import { JsonValue } from "../domain/Fields.js"
 import type { ExperimentId, ProjectId, UserId } from "../domain/Ids.js"
 import { ExperimentSpec, expand } from "../domain/spec/index.js"
@@ -22,6 +23,7 @@ export interface SubmitOptions {
 const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
   Effect.gen(function* () {
     const store = yield* Store
+    const name = yield* experimentName(options.name ?? spec.name)
     // Stored as submitted, so the experiment can be expanded again (resubmit, derivative experiments).
     const encoded = yield* Schema.encode(ExperimentSpec)(spec).pipe(
       Effect.flatMap(Schema.decodeUnknown(JsonValue)),
@@ -30,7 +32,7 @@ const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
     return yield* store.createExperiment(
       NewExperiment.make({
         ...(options.id === undefined ? {} : { id: options.id }),
-        name: options.name ?? spec.name,
+        name,
         description: spec.description,
         projectId: options.projectId,
         ownerId: options.ownerId,

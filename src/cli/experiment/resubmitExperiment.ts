@@ -5,6 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { EntityAlreadyExists } from "../../domain/Errors.js"
+import { experimentName } from "../../domain/Experiment.js"
 import type { ExperimentId } from "../../domain/Ids.js"
 import { ExperimentSpec, expand } from "../../domain/spec/index.js"
 import { Store } from "../../ports/Store.js"
@@ -46,18 +47,20 @@ export const resubmitExperiment = (id: ExperimentId, name?: string) =>
       Effect.mapError((error) => new StoredSpecUnreadable({ experimentId: id, reason: error.message })),
     )
     const submit = (as: string): Effect.Effect<ExperimentSummary, CreateExperimentError> =>
-      store.createExperiment(
-        NewExperiment.make({
-          name: as,
-          description: original.description,
-          projectId: original.projectId,
-          ownerId: original.ownerId,
-          spec: original.spec,
-          requirements: original.requirements,
-          constraints: original.constraints,
-          metadata: { ...original.metadata, resubmittedFrom: original.id },
-        }),
-        expand(spec),
+      Effect.flatMap(experimentName(as), (name) =>
+        store.createExperiment(
+          NewExperiment.make({
+            name,
+            description: original.description,
+            projectId: original.projectId,
+            ownerId: original.ownerId,
+            spec: original.spec,
+            requirements: original.requirements,
+            constraints: original.constraints,
+            metadata: { ...original.metadata, resubmittedFrom: original.id },
+          }),
+          expand(spec),
+        ),
       )
     if (name !== undefined) return yield* submit(name)
     const attempt = (n: number): Effect.Effect<ExperimentSummary, CreateExperimentError> =>

@@ -126,13 +126,6 @@ const describeFailure = (
       scope: `project ${input.projectId}`,
     })
   }
-  if (code === "23514" && constraint === "experiments_name_check") {
-    return new InvalidInput({
-      path: "name",
-      expected: "a name of 1 to 255 characters",
-      actual: `${[...input.name].length} characters`,
-    })
-  }
   if (code === "23503" && constraint === "experiments_owner_id_fkey") {
     return new EntityNotFound({ entity: "user", id: input.ownerId })
   }

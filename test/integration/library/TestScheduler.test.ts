@@ -5,8 +5,10 @@
  */
 import * as Fs from "node:fs/promises"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Clock, DateTime, Deferred, Effect, Fiber, Option, Queue, Ref } from "effect"
+import { Clock, DateTime, Deferred, Effect, Either, Fiber, Option, Queue, Ref } from "effect"
 import { Scheduler } from "../../../src/actors/Scheduler.js"
+import { ProjectId, UserId } from "../../../src/domain/Ids.js"
+import { NewExperiment } from "../../../src/ports/StoreModel.js"
 import { HandlerError, type TaskHandler, TestScheduler } from "../../../src/testing/index.js"
 
 const dagSpec = `
@@ -109,6 +111,34 @@ describe("TestScheduler", () => {
         // Nothing waited on time, so the clock never moved.
         expect(yield* Clock.currentTimeMillis).toBe(before)
       }),
+  )
+
+  it.scoped("refuses an experiment name it could not read back, before writing anything", () =>
+    Effect.gen(function* () {
+      const scheduler = yield* Scheduler
+      const refusals = [
+        // From the spec, from an option (empty), and too long.
+        scheduler.submit({ text: oneTask("h", "").replace("name: h", "name: ' padded'"), file: "p.yaml" }),
+        scheduler.submit({ text: oneTask("h", ""), file: "e.yaml" }, { name: "" }),
+        scheduler.submit({ text: oneTask("h", ""), file: "l.yaml" }, { name: "n".repeat(256) }),
+      ]
+      for (const refused of refusals) {
+        const result = yield* Effect.either(refused)
+        assert(Either.isLeft(result))
+        expect(result.left).toMatchObject({ _tag: "InvalidInput", path: "name" })
+      }
+      // Nothing was written, and listing (which decodes every row) still works.
+      expect(yield* scheduler.list({})).toEqual([])
+      // Nor can such a name reach the store by another way.
+      expect(() =>
+        NewExperiment.make({
+          name: " padded",
+          projectId: ProjectId.make("p"),
+          ownerId: UserId.make("u"),
+          spec: {},
+        }),
+      ).toThrow(/whitespace/)
+    }).pipe(Effect.provide(TestScheduler.layer({ handlers: { h: () => Effect.void } }))),
   )
 
   it.scoped("retries after the backoff on the TestClock: not a millisecond before, and right at it", () =>

@@ -179,21 +179,6 @@ export const registryTests = (it: Vitest.MethodsNonLive<Store>) => {
         sweep("d", 2),
       )
       expect(inTime.experiment.constraints.deadline).toEqual(DateTime.unsafeMake("2026-06-01T00:00:01Z"))
-      // A name the experiments table refuses is named as the problem, whatever the expansion.
-      for (const [name, expansion] of [
-        ["", sweep("n", 1)],
-        ["n".repeat(256), sweep("n", 0)],
-      ] as const) {
-        const badName = yield* Effect.either(
-          store.createExperiment(NewExperiment.make({ ...input("named"), name }), expansion),
-        )
-        assert(Either.isLeft(badName))
-        expect(badName.left).toMatchObject({
-          _tag: "InvalidInput",
-          path: "name",
-          actual: `${name.length} characters`,
-        })
-      }
       // Nothing of a refused experiment remains.
       const again = yield* store.createExperiment(input("dangling"), sweep("ok", 2))
       expect(again.experiment.totalTasks).toBe(2)
