@@ -16,6 +16,14 @@ import { ExperimentStatus } from "./Status.js"
 /** An experiment's name: unique within its project, 1 to 255 characters, no surrounding whitespace. */
 export const ExperimentName = boundedString(1, 255)
 
+/** What an experiment name must be, in words (errors and spec issues). */
+export const EXPERIMENT_NAME_EXPECTED =
+  "an experiment name of 1 to 255 characters without leading or trailing whitespace"
+
+/** `name` quoted for a message, shortened when long. */
+export const quoteName = (name: string): string =>
+  JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name)
+
 const decodeName = Schema.decodeUnknownEither(ExperimentName)
 
 /**
@@ -29,8 +37,8 @@ export const experimentName = (name: string): Effect.Effect<string, InvalidInput
       Effect.fail(
         new InvalidInput({
           path: "name",
-          expected: "an experiment name of 1 to 255 characters without leading or trailing whitespace",
-          actual: JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name),
+          expected: EXPERIMENT_NAME_EXPECTED,
+          actual: quoteName(name),
         }),
       ),
   })

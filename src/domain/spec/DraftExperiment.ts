@@ -1,5 +1,8 @@
 /** An experiment as read from either format, before graph resolution. */
+import { Schema } from "effect"
+import { EXPERIMENT_NAME_EXPECTED, ExperimentName, quoteName } from "../Experiment.js"
 import type { ResourceRequirements } from "../Requirements.js"
+import type { DocNode, DocumentReader } from "./DocumentReader.js"
 import type { DraftTask } from "./DraftTask.js"
 import type { ExperimentSpec } from "./ExperimentSpec.js"
 
@@ -19,4 +22,15 @@ export const baseName = (file: string): string => {
   const last = file.split(/[\\/]/).pop() ?? file
   const dot = last.lastIndexOf(".")
   return dot > 0 ? last.slice(0, dot) : last
+}
+
+const isExperimentName = Schema.is(ExperimentName)
+
+/**
+ * Reports `name` at `at` when no experiment may have it: caught here, with its location, rather
+ * than when the experiment is submitted.
+ */
+export const checkExperimentName = (reader: DocumentReader, at: DocNode, name: string): void => {
+  if (!isExperimentName(name))
+    reader.report(at, "name", `invalid experiment name ${quoteName(name)}`, EXPERIMENT_NAME_EXPECTED)
 }

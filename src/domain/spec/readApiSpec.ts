@@ -8,7 +8,7 @@ import { ResourceRequirements, Walltime } from "../Requirements.js"
 import { Backoff, RetryPolicy } from "../RetryPolicy.js"
 import { placeholders } from "./CommandTemplate.js"
 import { childPath, type DocNode, type DocumentReader, describe, type Field } from "./DocumentReader.js"
-import type { DraftExperiment } from "./DraftExperiment.js"
+import { checkExperimentName, type DraftExperiment } from "./DraftExperiment.js"
 import { CLOCK_EXPECTED, DURATION_EXPECTED, formatClock, parseClock, parseDuration } from "./Durations.js"
 import { SetsDimension, SpecConstraints } from "./ExperimentSpec.js"
 import { ENV_NAME, ENV_NAME_EXPECTED } from "./Names.js"
@@ -38,6 +38,8 @@ export const readApiSpec = (reader: DocumentReader): DraftExperiment | undefined
     return field === undefined ? undefined : reader.text(field.value, field.path)
   }
   const name = text("name")
+  const nameField = fields.get("name")
+  if (name !== undefined && nameField !== undefined) checkExperimentName(reader, nameField.value, name)
   const project = text("projectId")
   const template = text("commandTemplate")
   text("outputPattern")

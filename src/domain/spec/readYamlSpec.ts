@@ -1,6 +1,6 @@
 /** The CLI YAML format (reference §13.2): parameters, scripts, tasks and resources. */
 import type { DocumentReader } from "./DocumentReader.js"
-import { baseName, type DraftExperiment } from "./DraftExperiment.js"
+import { baseName, checkExperimentName, type DraftExperiment } from "./DraftExperiment.js"
 import type { DraftTask } from "./DraftTask.js"
 import { SpecConstraints } from "./ExperimentSpec.js"
 import type { ParameterDecl } from "./Parameters.js"
@@ -62,9 +62,15 @@ export const readYamlSpec = (reader: DocumentReader): DraftExperiment | undefine
     if (draft !== undefined) tasks.push(draft)
   }
   const project = text("project")
+  // Without a `name`, the file's base name; a `name` that is not text is reported already.
+  const nameField = fields.get("name")
+  const given = text("name")
+  const name = given ?? baseName(reader.file)
+  if (given !== undefined || nameField === undefined)
+    checkExperimentName(reader, nameField?.value ?? reader.root, name)
   return {
     format: "yaml",
-    name: text("name") ?? baseName(reader.file),
+    name,
     description: text("description") ?? "",
     ...(project === undefined ? {} : { project }),
     requirements: toRequirements(resources?.compute ?? {}),

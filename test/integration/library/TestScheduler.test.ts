@@ -116,14 +116,17 @@ describe("TestScheduler", () => {
   it.scoped("refuses an experiment name it could not read back, before writing anything", () =>
     Effect.gen(function* () {
       const scheduler = yield* Scheduler
-      const refusals = [
-        // From the spec, from an option (empty), and too long.
+      // In the spec: reported where it is written.
+      const inSpec = yield* Effect.either(
         scheduler.submit({ text: oneTask("h", "").replace("name: h", "name: ' padded'"), file: "p.yaml" }),
-        scheduler.submit({ text: oneTask("h", ""), file: "e.yaml" }, { name: "" }),
-        scheduler.submit({ text: oneTask("h", ""), file: "l.yaml" }, { name: "n".repeat(256) }),
-      ]
-      for (const refused of refusals) {
-        const result = yield* Effect.either(refused)
+      )
+      assert(Either.isLeft(inSpec) && inSpec.left._tag === "SpecInvalid")
+      expect(inSpec.left.issues.map((i) => [i.line, i.path])).toEqual([[2, "name"]])
+      // As an option: empty, and too long.
+      for (const name of ["", "n".repeat(256)]) {
+        const result = yield* Effect.either(
+          scheduler.submit({ text: oneTask("h", ""), file: "o.yaml" }, { name }),
+        )
         assert(Either.isLeft(result))
         expect(result.left).toMatchObject({ _tag: "InvalidInput", path: "name" })
       }

@@ -196,6 +196,24 @@ describe("loadSpec: invalid documents report every problem with its location", (
     }),
   )
 
+  it.effect("an experiment name no experiment may have, given or taken from the file name", () =>
+    Effect.gen(function* () {
+      const task = "tasks:\n  a:\n    command: echo hi\n"
+      const padded = yield* Effect.flip(loadSpec(`name: " padded"\n${task}`, "padded.yaml"))
+      expect(padded.issues.map(formatIssue)).toEqual([
+        'padded.yaml:1:7: name: invalid experiment name " padded" (expected an experiment name of 1 to 255 characters without leading or trailing whitespace)',
+      ])
+      const long = `${"n".repeat(256)}.yaml`
+      const unnamed = yield* Effect.flip(loadSpec(task, long))
+      expect(unnamed.issues.map((i) => [i.line, i.column, i.path])).toEqual([[1, 1, "name"]])
+      const api = JSON.parse(example("api-experiment.json"))
+      const emptyName = yield* Effect.flip(loadSpec(JSON.stringify({ ...api, name: "" }), "api.json"))
+      expect(emptyName.issues.map((i) => [i.path, i.message])).toEqual([
+        ["name", 'invalid experiment name ""'],
+      ])
+    }),
+  )
+
   it.effect("issues are structured: file, line, column, path, message and expected", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(loadSpec(fixture("bad/undeclared.yaml"), "specs/undeclared.yaml"))
