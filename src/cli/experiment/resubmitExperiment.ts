@@ -25,10 +25,17 @@ export class StoredSpecUnreadable extends Schema.TaggedError<StoredSpecUnreadabl
 const SUFFIX = /-resubmit-\d+$/
 const MAX_NAME = 255
 
-/** `sweep` → `sweep-resubmit-1`; a resubmission's resubmission counts on (`sweep-resubmit-2`). */
+/**
+ * `sweep` → `sweep-resubmit-1`; a resubmission's resubmission counts on (`sweep-resubmit-2`). A long
+ * name is cut to fit, never between the two halves of a character outside the BMP.
+ */
 export const resubmitName = (original: string, n: number): string => {
   const suffix = `-resubmit-${n}`
-  return `${original.replace(SUFFIX, "").slice(0, MAX_NAME - suffix.length)}${suffix}`
+  const base = original.replace(SUFFIX, "")
+  let cut = Math.min(base.length, MAX_NAME - suffix.length)
+  const last = base.charCodeAt(cut - 1)
+  if (cut < base.length && last >= 0xd800 && last <= 0xdbff) cut--
+  return `${base.slice(0, cut)}${suffix}`
 }
 
 const isNameTaken = (error: unknown): error is EntityAlreadyExists =>
