@@ -1,6 +1,7 @@
 /** An experiment as read from either format, before graph resolution. */
 import { Schema } from "effect"
 import { EXPERIMENT_NAME_EXPECTED, ExperimentName, quoteName } from "../Experiment.js"
+import { isIdText } from "../Ids.js"
 import type { ResourceRequirements } from "../Requirements.js"
 import type { DocNode, DocumentReader } from "./DocumentReader.js"
 import type { DraftTask } from "./DraftTask.js"
@@ -33,4 +34,23 @@ const isExperimentName = Schema.is(ExperimentName)
 export const checkExperimentName = (reader: DocumentReader, at: DocNode, name: string): void => {
   if (!isExperimentName(name))
     reader.report(at, "name", `invalid experiment name ${quoteName(name)}`, EXPERIMENT_NAME_EXPECTED)
+}
+
+/**
+ * Reports a project name that cannot be a project's id (the local directory makes the named
+ * project, whose id is its name), at `at` and `path` (`project`, or `projectId` in the API format).
+ */
+export const checkProjectName = (
+  reader: DocumentReader,
+  at: DocNode,
+  path: string,
+  project: string,
+): void => {
+  if (!isIdText(project))
+    reader.report(
+      at,
+      path,
+      `invalid project name ${quoteName(project)}`,
+      "a project name of 1 to 255 characters without leading or trailing whitespace",
+    )
 }

@@ -8,7 +8,7 @@ import { ResourceRequirements, Walltime } from "../Requirements.js"
 import { Backoff, RetryPolicy } from "../RetryPolicy.js"
 import { placeholders } from "./CommandTemplate.js"
 import { childPath, type DocNode, type DocumentReader, describe, type Field } from "./DocumentReader.js"
-import { checkExperimentName, type DraftExperiment } from "./DraftExperiment.js"
+import { checkExperimentName, checkProjectName, type DraftExperiment } from "./DraftExperiment.js"
 import { CLOCK_EXPECTED, DURATION_EXPECTED, formatClock, parseClock, parseDuration } from "./Durations.js"
 import { SetsDimension, SpecConstraints } from "./ExperimentSpec.js"
 import { ENV_NAME, ENV_NAME_EXPECTED } from "./Names.js"
@@ -41,6 +41,9 @@ export const readApiSpec = (reader: DocumentReader): DraftExperiment | undefined
   const nameField = fields.get("name")
   if (name !== undefined && nameField !== undefined) checkExperimentName(reader, nameField.value, name)
   const project = text("projectId")
+  const projectField = fields.get("projectId")
+  if (project !== undefined && projectField !== undefined)
+    checkProjectName(reader, projectField.value, projectField.path, project)
   const template = text("commandTemplate")
   text("outputPattern")
   const parametersField = fields.get("parameters")

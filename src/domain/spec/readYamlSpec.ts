@@ -1,6 +1,6 @@
 /** The CLI YAML format (reference §13.2): parameters, scripts, tasks and resources. */
 import type { DocumentReader } from "./DocumentReader.js"
-import { baseName, checkExperimentName, type DraftExperiment } from "./DraftExperiment.js"
+import { baseName, checkExperimentName, checkProjectName, type DraftExperiment } from "./DraftExperiment.js"
 import type { DraftTask } from "./DraftTask.js"
 import { SpecConstraints } from "./ExperimentSpec.js"
 import type { ParameterDecl } from "./Parameters.js"
@@ -62,6 +62,9 @@ export const readYamlSpec = (reader: DocumentReader): DraftExperiment | undefine
     if (draft !== undefined) tasks.push(draft)
   }
   const project = text("project")
+  const projectField = fields.get("project")
+  if (project !== undefined && projectField !== undefined)
+    checkProjectName(reader, projectField.value, projectField.path, project)
   // Without a `name`, the file's base name; a `name` that is not text is reported already.
   const nameField = fields.get("name")
   const given = text("name")

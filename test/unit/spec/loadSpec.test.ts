@@ -214,6 +214,22 @@ describe("loadSpec: invalid documents report every problem with its location", (
     }),
   )
 
+  it.effect("a project name no project may have", () =>
+    Effect.gen(function* () {
+      const yaml = yield* Effect.flip(
+        loadSpec("name: n\nproject: ' padded'\ntasks:\n  a:\n    command: echo hi\n", "p.yaml"),
+      )
+      expect(yaml.issues.map(formatIssue)).toEqual([
+        'p.yaml:2:10: project: invalid project name " padded" (expected a project name of 1 to 255 characters without leading or trailing whitespace)',
+      ])
+      const api = JSON.parse(example("api-experiment.json"))
+      const long = yield* Effect.flip(
+        loadSpec(JSON.stringify({ ...api, projectId: "p".repeat(256) }), "api.json"),
+      )
+      expect(long.issues.map((i) => i.path)).toEqual(["projectId"])
+    }),
+  )
+
   it.effect("issues are structured: file, line, column, path, message and expected", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(loadSpec(fixture("bad/undeclared.yaml"), "specs/undeclared.yaml"))
