@@ -213,17 +213,20 @@ export const createExperiment =
   ): Effect.Effect<ExperimentSummary, E | CreateExperimentError> => {
     const id = input.id ?? ExperimentId.make(`exp_${randomUUID()}`)
     const counts = new Map(expansion.counts.map((c) => [c.name, c.count]))
-    const statusOf = (start: boolean) =>
-      start
-        ? ExperimentMachine.transition("CREATED", "EXECUTING").pipe(Effect.orDie)
-        : Effect.succeed("CREATED" as const)
-
-    // Up to one batch (a single task submitted on its own, most interactive use): one statement.
-    const small: Effect.Effect<ExperimentSummary, E | SqlError | InvalidInput> = Effect.gen(function* () {
+    // What both paths check and decide before writing anything: the creation time, the first status.
+    const begin = Effect.gen(function* () {
       yield* requireTaskMove("CREATED", "QUEUED")
       const now = yield* currentTime
       yield* requireFutureDeadline(input, now)
-      const status = yield* statusOf(input.start)
+      const status: ExperimentStatus = input.start
+        ? yield* ExperimentMachine.transition("CREATED", "EXECUTING").pipe(Effect.orDie)
+        : "CREATED"
+      return { now, status }
+    })
+
+    // Up to one batch (a single task submitted on its own, most interactive use): one statement.
+    const small: Effect.Effect<ExperimentSummary, E | SqlError | InvalidInput> = Effect.gen(function* () {
+      const { now, status } = yield* begin
       // Every task is counted, as the batched path counts them, but only a batch's worth is kept.
       const keep = (acc: { tasks: Array<ExpandedTask>; produced: number }, task: ExpandedTask) => {
         if (acc.produced < batchSize) acc.tasks.push(task)
@@ -261,10 +264,7 @@ export const createExperiment =
 
     const body: Effect.Effect<ExperimentSummary, E | SqlError | ServiceUnavailable | InvalidInput> =
       Effect.gen(function* () {
-        yield* requireTaskMove("CREATED", "QUEUED")
-        const now = yield* currentTime
-        yield* requireFutureDeadline(input, now)
-        const status = yield* statusOf(input.start)
+        const { now, status } = yield* begin
         yield* insertExperiment(sql, { id, input, status, totalTasks: expansion.total, now })
         yield* insertTaskGroups(sql, id, expansion.counts)
         let inserted = 0
