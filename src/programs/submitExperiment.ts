@@ -29,8 +29,11 @@ const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
       Effect.flatMap(Schema.decodeUnknown(JsonValue)),
       Effect.orDie,
     )
-    return yield* store.createExperiment(
-      NewExperiment.make({
+    // Made without the schema's checks: the name was checked just above, the encoded spec just
+    // now, the requirements are the spec's (checked by its schema), the ids are branded. Checking
+    // them all again walked the spec once more.
+    const input = NewExperiment.make(
+      {
         ...(options.id === undefined ? {} : { id: options.id }),
         name,
         description: spec.description,
@@ -39,9 +42,10 @@ const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
         spec: encoded,
         requirements: spec.requirements,
         start: options.start ?? true,
-      }),
-      expand(spec),
+      },
+      true,
     )
+    return yield* store.createExperiment(input, expand(spec))
   }).pipe(Effect.withSpan("submitExperiment", { captureStackTrace: false }))
 
 export const submitExperiment = (spec: ExperimentSpec, options: SubmitOptions) => {
