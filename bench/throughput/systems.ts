@@ -16,6 +16,8 @@ export const systems: ReadonlyArray<System> = [
   airavataSystem("handler", 0),
   // With a local queue like graphile-batching's: 48 assignments waiting beside the 16 running.
   airavataSystem("handler", 48),
+  // The replica as `airavata server` in a process of its own, the harness only submitting.
+  airavataSystem("handler", "auto", "server-process"),
   // The same with shell tasks (`true`): bounded by process start-up, a row of its own.
   airavataSystem("shell"),
 ]

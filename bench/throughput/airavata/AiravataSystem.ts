@@ -27,6 +27,7 @@ import { type BenchError, reasonOf, SystemFailed } from "../BenchErrors.js"
 import type { System, SystemRun, WorkerHandle } from "../System.js"
 import { sweepSpec, type TaskKind, timedSpec } from "./benchSpecs.js"
 import { buildHandlerModule } from "./buildHandlerModule.js"
+import { spawnAiravataServer } from "./spawnAiravataServer.js"
 import { spawnAiravataWorker } from "./spawnAiravataWorker.js"
 import { awaitCompleted, awaitSession, failOnTaskFailure, reportFromStore } from "./storeObservations.js"
 
@@ -48,15 +49,28 @@ const workingDirectory = (system: string) =>
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true })),
   )
 
-/** Our scheduler, with tasks that run the `bench` handler (`airavata`) or `true` (`airavata-shell`). */
+/** Where the scheduler replica runs: in the harness process, or as `airavata server` of its own. */
+export type SchedulerPlacement = "in-process" | "server-process"
+
 /**
+ * Our scheduler, with tasks that run the `bench` handler (`airavata`) or `true` (`airavata-shell`).
+ *
  * `prefetch`: the worker's `--prefetch`. "auto", its default, is what a user gets; 0 matches
  * graphile-worker's default (a job is fetched when a slot frees); 48 matches its batching
  * variant's local queue of 64 (16 running + 48 waiting).
+ *
+ * `placement`: "in-process" (the replica shares the harness process, which submits; as an
+ * embedding application or `airavata run`), or "server-process" (`airavata server` in its own
+ * process, the harness only submitting; as `airavata server` + `airavata submit`).
  */
-export const airavataSystem = (kind: TaskKind, prefetch: Prefetch = "auto"): System => {
+export const airavataSystem = (
+  kind: TaskKind,
+  prefetch: Prefetch = "auto",
+  placement: SchedulerPlacement = "in-process",
+): System => {
   const suffix = prefetch === "auto" ? "" : prefetch === 0 ? "-no-prefetch" : "-prefetch"
-  const name = `${kind === "handler" ? "airavata" : "airavata-shell"}${suffix}`
+  const where = placement === "in-process" ? "" : "-server"
+  const name = `${kind === "handler" ? "airavata" : "airavata-shell"}${suffix}${where}`
   const failed = (operation: string) => (cause: unknown) =>
     new SystemFailed({ system: name, operation, reason: reasonOf(cause) })
 
@@ -70,12 +84,17 @@ export const airavataSystem = (kind: TaskKind, prefetch: Prefetch = "auto"): Sys
         effect.pipe(Effect.provide(context), Effect.mapError(failed(operation)), quiet)
 
       const { userId, projectId } = yield* inStore("directory", ensureLocalDirectory("bench"))
-      const bound = yield* startSchedulerReplica({
-        host: "127.0.0.1",
-        port: 0,
-        heartbeatInterval: Duration.seconds(2),
-        defaultComputeResource: LOCAL_COMPUTE,
-      }).pipe(Effect.provide(context), Effect.mapError(failed("start scheduler")))
+      const port =
+        placement === "server-process"
+          ? yield* spawnAiravataServer(name, databaseUrl).pipe(
+              Effect.provideService(CommandExecutor, executor),
+            )
+          : (yield* startSchedulerReplica({
+              host: "127.0.0.1",
+              port: 0,
+              heartbeatInterval: Duration.seconds(2),
+              defaultComputeResource: LOCAL_COMPUTE,
+            }).pipe(Effect.provide(context), Effect.mapError(failed("start scheduler")))).port
       const workerId = WorkerId.make(`bench-${process.pid}-${Date.now().toString(36)}`)
       const token = yield* inStore("register worker", registerWorkerWithToken(workerId, LOCAL_COMPUTE, slots))
       const handlersModule = kind === "handler" ? yield* buildHandlerModule(name) : undefined
@@ -98,7 +117,7 @@ export const airavataSystem = (kind: TaskKind, prefetch: Prefetch = "auto"): Sys
         Effect.gen(function* () {
           const child = yield* spawnAiravataWorker({
             system: name,
-            serverAddress: `127.0.0.1:${bound.port}`,
+            serverAddress: `127.0.0.1:${port}`,
             workerId,
             token,
             workingDir,

@@ -5,17 +5,14 @@
  * the latter decode (WorkerProtocol), the rest is ignored. The process is stopped (SIGTERM to its
  * process group, then awaited) when the scope closes.
  */
-import { fileURLToPath } from "node:url"
 import { Command } from "@effect/platform"
 import { Deferred, Effect, Option, Redacted, Stream } from "effect"
 import type { Prefetch } from "../../../src/worker/PrefetchWindow.js"
 import { type BenchError, SystemFailed, WorkerExited } from "../BenchErrors.js"
 import type { HandlerReport } from "../System.js"
 import { decodeLine } from "../WorkerProtocol.js"
+import { cli, nodeArgs, repoRoot } from "./airavataCli.js"
 import { expectedVariable, tokenVariable } from "./workerContract.js"
-
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
-const cli = fileURLToPath(new URL("../../../bin/airavata.mjs", import.meta.url))
 
 /** The flags and secrets of one worker process. */
 export interface AiravataWorkerOptions {
@@ -45,7 +42,7 @@ export const spawnAiravataWorker = (o: AiravataWorkerOptions) =>
   Effect.gen(function* () {
     const args = [
       // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker process.
-      ...(process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""),
+      ...nodeArgs("BENCH_WORKER_NODE_ARGS"),
       cli,
       "worker",
       ["--server-address", o.serverAddress],
