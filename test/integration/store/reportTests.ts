@@ -288,6 +288,38 @@ export const reportTests = (it: Vitest.MethodsNonLive<StoreAndSql>) => {
     }),
   )
 
+  it.effect(
+    "the reaper finishes an experiment whose last completion committed without its finishing check",
+    () =>
+      Effect.gen(function* () {
+        yield* cleanSlate
+        const store = yield* Store
+        const sql = yield* SqlClient.SqlClient
+        const owner = yield* tenant
+        const experiment = yield* submit(owner, sweep("orphaned-finish", 2))
+        const id = experiment.experiment.id
+        const w = yield* worker(owner)
+        const [first, second] = yield* store.claim(w, 2)
+        assert(first !== undefined && second !== undefined)
+        yield* store.report(finish(first))
+        // The second completion as its transaction writes it, without the check that would follow
+        // its commit: what a replica leaves when it dies in between.
+        yield* sql`UPDATE tasks SET status = 'COMPLETED', lease_owner = NULL, lease_expires_at = NULL,
+          completed_at = now(), updated_at = now() WHERE id = ${second.taskId}`
+        yield* sql`UPDATE task_attempts SET status = 'COMPLETED', ended_at = now()
+          WHERE task_id = ${second.taskId} AND attempt = ${second.attempt}`
+        yield* sql`INSERT INTO experiment_load (experiment_id, stripe, running, completed) VALUES (${id}, 0, -1, 1)
+          ON CONFLICT (experiment_id, stripe) DO UPDATE SET running = experiment_load.running - 1,
+            completed = experiment_load.completed + 1`
+        expect((yield* store.getExperiment(id)).experiment.status).toBe("EXECUTING")
+
+        yield* store.reap()
+        const summary = yield* store.getExperiment(id)
+        expect(summary.experiment.status).toBe("COMPLETED")
+        expect([summary.completedTasks, summary.runningTasks]).toEqual([2, 0])
+      }),
+  )
+
   it.effect("a resent COMPLETED is accepted and counted once", () =>
     Effect.gen(function* () {
       yield* cleanSlate
