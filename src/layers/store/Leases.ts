@@ -73,20 +73,29 @@ const revoke = (
   })
 
 /**
- * `finishExperiments(sql, "all")`, planned as a plain scan of `experiments_active`. Each experiment
- * that stopped being active leaves a dead entry in that index until VACUUM (its status is in the
- * index's predicate, so the update cannot be HOT). The claim reads the index by a bitmap scan,
- * which visits every dead entry's heap page each time and never marks it, so its cost grew with
- * the experiments finished since the last vacuum. A plain index scan marks each dead entry it
- * meets, and later scans of either kind skip it: once a reap interval, this one does.
+ * Runs `effect`, inside a transaction, with indexes read by plain index scans. `experiments_active`
+ * and `tasks_leases` collect a dead entry for every experiment that stopped being active and
+ * every lease that ended (status and lease columns are in their keys or predicates, so those
+ * updates cannot be HOT), until VACUUM. For the few rows these lookups return, the planner picks
+ * bitmap scans (or, with a generic plan, a scan of the whole table), which visit the heap page of
+ * every dead entry in range each time and never mark it: their cost grew with the experiments
+ * finished and the tasks completed since the last vacuum. A plain index scan marks each dead
+ * entry it meets, and later scans of either kind skip it (docs/storage.md has the figures).
+ */
+const byIndexScans = <A, E, R>(sql: SqlClient.SqlClient, effect: Effect.Effect<A, E, R>) =>
+  sql`SET LOCAL enable_bitmapscan = off`.pipe(
+    Effect.zipRight(sql`SET LOCAL enable_seqscan = off`),
+    Effect.zipRight(effect),
+    Effect.tap(() => sql`RESET enable_bitmapscan`.pipe(Effect.zipRight(sql`RESET enable_seqscan`))),
+  )
+
+/**
+ * `finishExperiments(sql, "all")` by a plain scan of `experiments_active`: once a reap interval,
+ * it marks the dead entries the claim's bitmap scan of that index would otherwise revisit.
  */
 const finishAllByIndexScan = (sql: SqlClient.SqlClient) =>
   transaction(sql)(
-    Effect.gen(function* () {
-      yield* sql`SET LOCAL enable_bitmapscan = off`
-      yield* sql`SET LOCAL enable_seqscan = off`
-      return yield* finishExperiments(sql, "all", yield* currentTime)
-    }),
+    Effect.flatMap(currentTime, (now) => byIndexScans(sql, finishExperiments(sql, "all", now))),
   )
 
 /** Takes back up to `limit` expired leases. */
@@ -114,7 +123,7 @@ export const releaseWorker =
     transaction(sql)(
       Effect.gen(function* () {
         const now = yield* currentTime
-        const leased = yield* lockWorkerLeases(sql, workerId)
+        const leased = yield* byIndexScans(sql, lockWorkerLeases(sql, workerId))
         return yield* revoke(sql, leased, now, `worker ${workerId} went away`, false)
       }),
     ).pipe(
@@ -169,7 +178,9 @@ export const heartbeat =
         // A lease extended in the last sixth of a lease (half a heartbeat, leases lasting three)
         // is left as it is: the worker still loses it only after about three missed heartbeats.
         const refreshBefore = plusMillis(until, -leaseMillis / 6)
-        const extended = yield* extendLeases(sql, workerId, named, now, until, refreshBefore)
+        const extend = extendLeases(sql, workerId, named, now, until, refreshBefore)
+        // A heartbeat that names no leases extends every lease of the worker, found through tasks_leases.
+        const extended = yield* named === undefined ? byIndexScans(sql, extend) : extend
         if (Option.isNone(extended)) return yield* new EntityNotFound({ entity: "worker", id: workerId })
         const kept = new Set(extended.value.map((lease) => `${lease.taskId}#${lease.attempt}`))
         return HeartbeatResult.make({
