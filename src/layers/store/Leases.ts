@@ -105,7 +105,7 @@ export const reap =
     transaction(sql)(
       Effect.gen(function* () {
         const now = yield* currentTime
-        const expired = yield* lockExpiredLeases(sql, now, limit)
+        const expired = yield* byIndexScans(sql, lockExpiredLeases(sql, now, limit))
         return yield* revoke(sql, expired, now, "lease expired", true)
       }),
     ).pipe(

@@ -50,13 +50,15 @@ export const lockTasks = (sql: SqlClient.SqlClient, ids: ReadonlyArray<TaskId>) 
  * Locks up to `limit` tasks whose lease expired before `now`, skipping rows another reaper or
  * reporter holds, so reapers on several replicas share the work instead of queueing.
  *
- * In `tasks_leases` order (worker, then expiry), so that the index is read by a plain index scan.
- * Every lease that ended leaves a dead entry there until VACUUM, and once its expiry has passed it
- * falls in this range. Ordered by expiry alone, the plan was a bitmap scan (or, as a generic plan,
- * a scan of the whole table), which visits the heap page of every such entry on every run and
- * never marks it: the reaper's cost grew with every task completed since the last vacuum (4,262
- * pages a run after 100,000 tasks). An index scan marks each dead entry it meets, and later runs
- * skip it (93 pages, the index's own). Which expired leases come first matters only beyond `limit`.
+ * Read by a plain index scan of `tasks_leases`, in its order (worker, then expiry; the reaper also
+ * disables the other scans, `byIndexScans` in Leases.ts). Every lease that ended leaves a dead
+ * entry there until VACUUM, and once its expiry has passed it falls in this range. Ordered by
+ * expiry alone, the plan was a bitmap scan, or a scan of the whole table (the generic plan a
+ * prepared statement keeps, made while the table was small), which visits the heap page of every
+ * such entry on every run and never marks it: the reaper's cost grew with every task completed
+ * since the last vacuum (4,262 pages a run after 100,000 tasks). An index scan marks each dead
+ * entry it meets, and later runs skip it (93 pages, the index's own). Which expired leases come
+ * first matters only beyond `limit`.
  */
 export const lockExpiredLeases = (sql: SqlClient.SqlClient, now: Date, limit: number) =>
   Effect.flatMap(
