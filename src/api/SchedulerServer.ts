@@ -1,11 +1,12 @@
 /**
- * A scheduler replica: the Dispatcher (change feed → sessions), the LeaseReaper, and the gRPC
- * WorkerService endpoint, all scoped. Several replicas can run against one PostgreSQL; each keeps
- * only its open worker streams in memory.
+ * A scheduler replica: the Dispatcher (change feed → sessions), the LeaseReaper, the
+ * StatisticsKeeper and the gRPC WorkerService endpoint, all scoped. Several replicas can run
+ * against one PostgreSQL; each keeps only its open worker streams in memory.
  */
 import { Duration, Effect, Layer } from "effect"
 import { Dispatcher } from "../actors/Dispatcher.js"
 import { LeaseReaperLive } from "../actors/LeaseReaper.js"
+import { StatisticsKeeperLive } from "../actors/StatisticsKeeper.js"
 import { type BoundServer, serveWorkerService } from "./grpc/WorkerGrpcServer.js"
 import { makeWorkerServiceHandlers, type WorkerEndpointOptions } from "./worker/WorkerServiceHandlers.js"
 
@@ -16,11 +17,12 @@ export interface SchedulerServerOptions extends WorkerEndpointOptions {
   readonly reapInterval?: Duration.Duration
 }
 
-/** The Dispatcher and LeaseReaper over a Store. */
+/** The Dispatcher, LeaseReaper and StatisticsKeeper over a Store. */
 export const SchedulerActorsLive = (options: { readonly reapInterval?: Duration.Duration } = {}) =>
-  Layer.merge(
+  Layer.mergeAll(
     Dispatcher.Default,
     LeaseReaperLive(options.reapInterval ? { interval: options.reapInterval } : {}),
+    StatisticsKeeperLive(),
   )
 
 /** Serves WorkerService until the scope closes; needs the scheduler actors in context. */

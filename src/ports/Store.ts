@@ -160,6 +160,14 @@ export interface StoreService {
   /** The worker's stream closed: DISCONNECTED. Its tasks are released by `releaseWorker`. */
   readonly markDisconnected: (id: WorkerId) => Effect.Effect<Worker, WorkerRegistryError>
 
+  // Maintenance
+
+  /**
+   * Refreshes the planner statistics of tables that have grown since they were last analyzed (for
+   * engines or servers that run no autovacuum); returns the tables analyzed.
+   */
+  readonly refreshStatistics: Effect.Effect<ReadonlyArray<string>, StoreUnavailable>
+
   // Change feed
 
   /** Changes committed by any replica, as they happen (LISTEN/NOTIFY); runs until interrupted. */

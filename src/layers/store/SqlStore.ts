@@ -22,6 +22,8 @@ import { appendLogs, readLogs } from "./Logs.js"
 import { changeStream } from "./Notify.js"
 import { countTasks, getExperiment, getTask, listExperiments, listTasks } from "./Queries.js"
 import { report, reportMany } from "./Reports.js"
+import { orUnavailable } from "./SqlFailures.js"
+import { refreshStatistics } from "./sql/refreshStatistics.js"
 import {
   authenticateWorker,
   getWorker,
@@ -70,6 +72,10 @@ export const make = (options: SqlStoreOptions = {}) =>
       authenticateWorker: authenticateWorker(sql),
       workerSeen: workerSeen(sql),
       markDisconnected: markDisconnected(sql),
+      refreshStatistics: refreshStatistics(sql).pipe(
+        orUnavailable,
+        Effect.withSpan("Store.refreshStatistics", { captureStackTrace: false }),
+      ),
       changes: changeStream(listener),
     }
     return store
