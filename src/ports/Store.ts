@@ -167,6 +167,12 @@ export interface StoreService {
    * engines or servers that run no autovacuum); returns the tables analyzed.
    */
   readonly refreshStatistics: Effect.Effect<ReadonlyArray<string>, StoreUnavailable>
+  /**
+   * Vacuums the per-task tables, making the space of finished tasks' old row versions reusable
+   * (for engines that run no autovacuum). Holds an embedded database while it runs: call it where
+   * nothing waits.
+   */
+  readonly reclaimSpace: Effect.Effect<void, StoreUnavailable>
 
   // Change feed
 

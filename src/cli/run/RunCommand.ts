@@ -8,6 +8,7 @@ import * as Path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { Scheduler } from "../../actors/Scheduler.js"
+import { Store } from "../../ports/Store.js"
 import { SchedulerEndpoint, SchedulerLive } from "../../SchedulerLive.js"
 import { EXIT_FAILURE } from "../exitCode.js"
 import { readSpecFile } from "../spec/readSpecFile.js"
@@ -64,6 +65,13 @@ export const runCommand = Command.make(
             process.exitCode = EXIT_FAILURE
           })
         }
+        // The data dir is PGlite, which nothing vacuums: its tasks' dead row versions are made
+        // reusable now that nothing waits on the database (docs/storage.md). A failure only costs space.
+        yield* Effect.flatMap(Store, (store) => store.reclaimSpace).pipe(
+          Effect.catchAll((error) =>
+            Effect.logWarning(`could not reclaim space in ${dataDir}: ${error.message}`),
+          ),
+        )
       }).pipe(
         Effect.provide(
           SchedulerLive.embedded({

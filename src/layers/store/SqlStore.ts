@@ -23,6 +23,7 @@ import { changeStream } from "./Notify.js"
 import { countTasks, getExperiment, getTask, listExperiments, listTasks } from "./Queries.js"
 import { report, reportMany } from "./Reports.js"
 import { orUnavailable } from "./SqlFailures.js"
+import { reclaimSpace } from "./sql/reclaimSpace.js"
 import { refreshStatistics } from "./sql/refreshStatistics.js"
 import {
   authenticateWorker,
@@ -75,6 +76,10 @@ export const make = (options: SqlStoreOptions = {}) =>
       refreshStatistics: refreshStatistics(sql).pipe(
         orUnavailable,
         Effect.withSpan("Store.refreshStatistics", { captureStackTrace: false }),
+      ),
+      reclaimSpace: reclaimSpace(sql).pipe(
+        orUnavailable,
+        Effect.withSpan("Store.reclaimSpace", { captureStackTrace: false }),
       ),
       changes: changeStream(listener),
     }

@@ -13,8 +13,8 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 
-/** The tables whose plans matter on the per-task path, in the current schema. */
-const tables: ReadonlyArray<string> = [
+/** The tables the per-task path reads and writes, in the current schema. */
+export const perTaskTables: ReadonlyArray<string> = [
   "tasks",
   "task_attempts",
   "experiments",
@@ -25,19 +25,19 @@ const tables: ReadonlyArray<string> = [
   "workers",
 ]
 
-/** Analyzes those of `tables` that grew as above; returns their names. */
+/** Analyzes those of `perTaskTables` that grew as above; returns their names. */
 export const refreshStatistics = (sql: SqlClient.SqlClient) =>
   Effect.gen(function* () {
     // MATERIALIZED keeps the size check off the scan of pg_class: pushed down there (as the
     // planner did), it sized every relation of the database, 23–28 ms a pass on a fresh one.
     const grown = yield* sql<{ readonly name: string }>`WITH listed AS MATERIALIZED (
         SELECT c.oid, c.relname, c.relpages FROM pg_class c
-        WHERE c.oid IN (SELECT to_regclass(t) FROM unnest(${tables}::text[]) AS t)
+        WHERE c.oid IN (SELECT to_regclass(t) FROM unnest(${perTaskTables}::text[]) AS t)
       )
       SELECT relname AS name FROM listed
       WHERE pg_relation_size(oid) / current_setting('block_size')::int > 2 * greatest(relpages, 0) + 16
       ORDER BY relname`
-    const names = grown.map((row) => row.name).filter((name) => tables.includes(name))
+    const names = grown.map((row) => row.name).filter((name) => perTaskTables.includes(name))
     // SKIP_LOCKED: another replica analyzing the same table already does the work.
     for (const name of names) yield* sql.unsafe(`ANALYZE (SKIP_LOCKED) ${name}`)
     return names
