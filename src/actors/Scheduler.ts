@@ -112,7 +112,8 @@ const decodeLogQuery = decodeInput(LogQuery, "log query")
 export const make = (options: SchedulerOptions = {}) =>
   Effect.gen(function* () {
     const store = yield* Store
-    const context = Context.make(Store, store).pipe(Context.add(Dispatcher, yield* Dispatcher))
+    const dispatcher = yield* Dispatcher
+    const context = Context.make(Store, store).pipe(Context.add(Dispatcher, dispatcher))
     const watch = options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }
 
     const submit = (source: SpecSource, submitOptions: SubmitOptions = {}) =>
@@ -126,6 +127,8 @@ export const make = (options: SchedulerOptions = {}) =>
           ...(submitOptions.id === undefined ? {} : { id: submitOptions.id }),
           ...(submitOptions.start === undefined ? {} : { start: submitOptions.start }),
           ...(submitOptions.freshName === undefined ? {} : { freshName: submitOptions.freshName }),
+          // Idle workers of this process's sessions take the first ready tasks at once.
+          reserveSlots: dispatcher.reserveSlots,
         })
       }).pipe(Effect.provide(context), Effect.withSpan("Scheduler.submit"))
 

@@ -15,7 +15,6 @@ import {
   FiberSet,
   Option,
   Queue,
-  Ref,
   Stream,
 } from "effect"
 import type { Attempt, TaskId, WorkerId } from "../domain/Ids.js"
@@ -78,7 +77,6 @@ export const runWorkerSession = (
       const chunks = yield* Queue.unbounded<Item<LogChunk>>()
       const kick = yield* Queue.sliding<void>(1)
       const wakeUps = yield* FiberSet.make()
-      const credits = yield* Ref.make(0)
       // The worker's attempts by task. A plain Map: only this session's fibers touch it, and no
       // update spans a suspension (per-task HashMap updates were a measurable share of the CPU).
       const inFlight = new Map<TaskId, InFlight>()
@@ -139,24 +137,58 @@ export const runWorkerSession = (
           return kick.offer(undefined)
         })
 
+      // The worker's free slots (its credits) not taken by a claim in flight or a submission's
+      // reservation: both take theirs up front and give back what they did not fill.
+      let free = 0
+
       // Claims whenever the worker has credits and work may be ready.
       const claimLoop = Effect.gen(function* () {
         for (;;) {
-          const free = yield* Ref.get(credits)
           if (free > 0 && !drained) {
             const asked = Math.min(free, claimBatch)
+            free -= asked
             const before = news
             const claimed = yield* claim(asked)
+            free += asked - claimed.length
             drained = claimed.length < asked && news === before
-            if (claimed.length > 0) {
-              yield* Ref.update(credits, (c) => c - claimed.length)
-              yield* assign(claimed)
-            }
+            if (claimed.length > 0) yield* assign(claimed)
             if (!drained) continue
           }
           yield* kick.take
         }
       }).pipe(Effect.withSpan("WorkerSession.claimLoop"))
+
+      // Set as `out` shuts down: a delivery after that would be lost (and offering to it interrupts).
+      let ended = false
+      const close = Effect.suspend(() => {
+        ended = true
+        return out.shutdown
+      })
+
+      // A submission in this process may fill slots of a session whose claims ran dry (the
+      // Dispatcher's reserveSlots), so what it submits starts without a NOTIFY and a claim. Only
+      // then: while work is waiting in the queue, it goes first.
+      yield* dispatcher.offerSlots(sessionId, {
+        workerId,
+        reserve: (max) => {
+          if (ended || !drained || free === 0) return 0
+          const taken = Math.min(max, free)
+          free -= taken
+          return taken
+        },
+        deliver: (tasks, reserved) =>
+          Effect.suspend(() => {
+            if (ended) return Effect.succeed(false)
+            free += reserved - tasks.length
+            return (tasks.length > 0 ? assign(tasks) : Effect.void).pipe(
+              Effect.zipRight(kick.offer(undefined)),
+              Effect.as(true),
+            )
+          }),
+      })
+      // Runs before the finalizer above releases the worker's tasks: a delivery after this fails,
+      // and its submitter hands the leases back itself.
+      yield* Effect.addFinalizer(() => close)
 
       // The fallback poll: a claim now and then even without news (a timeout on every wait above
       // forked a fiber per claim).
@@ -260,9 +292,10 @@ export const runWorkerSession = (
       const handle = (input: SessionInput) => {
         switch (input._tag) {
           case "Credits":
-            return Ref.update(credits, (c) => c + Math.max(0, input.credits)).pipe(
-              Effect.zipRight(wake(false)),
-            )
+            return Effect.suspend(() => {
+              free += Math.max(0, input.credits)
+              return wake(false)
+            })
           case "Reports":
             return reports.offerAll(items(input.reports))
           case "Output":
@@ -293,9 +326,7 @@ export const runWorkerSession = (
               ? Effect.void
               : Effect.flatMap(Deferred.failCause(failed, cause), (first) =>
                   first
-                    ? Effect.logError(`worker session ${workerId} ended`, cause).pipe(
-                        Effect.zipRight(out.shutdown),
-                      )
+                    ? Effect.logError(`worker session ${workerId} ended`, cause).pipe(Effect.zipRight(close))
                     : Effect.void,
                 ),
           ),
@@ -311,7 +342,7 @@ export const runWorkerSession = (
           Stream.runForEach(handle),
           // The worker closed its side: apply what it sent, then end the session.
           Effect.zipRight(Effect.all([flushed(reports), flushed(chunks)])),
-          Effect.ensuring(out.shutdown),
+          Effect.ensuring(close),
         ),
       )
       return Stream.fromQueue(out).pipe(

@@ -23,10 +23,12 @@ import type {
 import type {
   CancelResult,
   ClaimedTask,
+  CreatedExperiment,
   ExperimentQuery,
   ExperimentSummary,
   HeartbeatResult,
   Lease,
+  LeaseOffer,
   LogChunk,
   LogEntry,
   LogQuery,
@@ -68,6 +70,18 @@ export interface StoreService {
     input: NewExperiment,
     expansion: Expansion<E>,
   ) => Effect.Effect<ExperimentSummary, E | CreateExperimentError>
+  /**
+   * createExperiment, and in the same statement leases up to `offer.max` of the new experiment's
+   * ready tasks to `offer.workerId` as its claim would (same conditions, same order): work
+   * submitted in the process of an idle worker's session starts without a claim's round trip.
+   * Only an experiment that starts at once and fits in one statement is leased from; the rest is
+   * QUEUED for any claimer, and `leased` is empty.
+   */
+  readonly createAndLease: <E>(
+    input: NewExperiment,
+    expansion: Expansion<E>,
+    offer: LeaseOffer,
+  ) => Effect.Effect<CreatedExperiment, E | CreateExperimentError>
   /** CREATED → EXECUTING. */
   readonly startExperiment: (id: ExperimentId) => Effect.Effect<ExperimentSummary, ExperimentControlError>
   /** EXECUTING → PAUSED: claims skip it; leased tasks run on. */

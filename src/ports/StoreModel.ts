@@ -121,6 +121,19 @@ export const ClaimedTask = Schema.Struct({
 })
 export interface ClaimedTask extends Schema.Schema.Type<typeof ClaimedTask> {}
 
+/** A worker's free slots offered to a submission (`createAndLease`): plain data, made in process. */
+export interface LeaseOffer {
+  readonly workerId: WorkerId
+  /** Most tasks the worker takes. */
+  readonly max: number
+}
+
+/** An experiment just created, and the tasks leased at birth to the worker of the offer (if any). */
+export interface CreatedExperiment {
+  readonly summary: ExperimentSummary
+  readonly leased: ReadonlyArray<ClaimedTask>
+}
+
 /** Statuses a worker may report. */
 export const ReportedStatus = Schema.Literal(
   "DATA_STAGING",

@@ -1,11 +1,13 @@
 /** Submit: a validated spec becomes an experiment whose tasks stream into the Store in batches. */
-import { Effect, Schema } from "effect"
+import { Effect, Exit, Option, Schema } from "effect"
 import { experimentName } from "../domain/Experiment.js"
 import { JsonValue } from "../domain/Fields.js"
 import type { ExperimentId, ProjectId, UserId } from "../domain/Ids.js"
+import type { Expansion } from "../domain/spec/ExpandedTask.js"
 import { ExperimentSpec, expand } from "../domain/spec/index.js"
+import type { ReserveSlots, SlotReservation } from "../ports/IdleSlots.js"
 import { Store } from "../ports/Store.js"
-import { NewExperiment } from "../ports/StoreModel.js"
+import { type ClaimedTask, Lease, NewExperiment } from "../ports/StoreModel.js"
 
 export interface SubmitOptions {
   readonly ownerId: UserId
@@ -18,6 +20,11 @@ export interface SubmitOptions {
   readonly start?: boolean
   /** When the name is taken in the project, use `<name>-2`, `<name>-3`, … instead of failing. */
   readonly freshName?: boolean
+  /**
+   * Free slots of idle workers whose sessions run in this process (the Dispatcher's): the
+   * experiment's first ready tasks are leased to one of them as they are inserted.
+   */
+  readonly reserveSlots?: ReserveSlots
 }
 
 const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
@@ -45,8 +52,50 @@ const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
       },
       true,
     )
-    return yield* store.createExperiment(input, expand(spec))
+    const expansion = expand(spec)
+    const reserve = options.reserveSlots
+    if (reserve === undefined || input.start === false) return yield* store.createExperiment(input, expansion)
+    const reservation = yield* reserve(expansion.total)
+    if (Option.isNone(reservation)) return yield* store.createExperiment(input, expansion)
+    return yield* leaseAndHandOver(store, reservation.value, input, expansion)
   }).pipe(Effect.withSpan("submitExperiment", { captureStackTrace: false }))
+
+/**
+ * Creates the experiment leasing what it can to the reserved slots, and hands that to their
+ * session, whatever happens: uninterruptible, as a statement the caller stopped waiting for could
+ * still commit its leases, which would then wait out their expiry and count as a failed attempt.
+ */
+const leaseAndHandOver = <E>(
+  store: Store["Type"],
+  reservation: SlotReservation,
+  input: NewExperiment,
+  expansion: Expansion<E>,
+) =>
+  store.createAndLease(input, expansion, { workerId: reservation.workerId, max: reservation.reserved }).pipe(
+    Effect.onExit((exit) =>
+      Exit.isSuccess(exit) ? handOver(store, reservation, exit.value.leased) : reservation.deliver([]),
+    ),
+    Effect.map((created) => created.summary),
+    Effect.uninterruptible,
+  )
+
+// A session that ended meanwhile cannot take its tasks: they go back to the queue at once, as its
+// other tasks did when it ended, instead of waiting out their lease.
+const handOver = (store: Store["Type"], reservation: SlotReservation, leased: ReadonlyArray<ClaimedTask>) =>
+  Effect.flatMap(reservation.deliver(leased), (delivered) =>
+    delivered || leased.length === 0
+      ? Effect.void
+      : store
+          .handBack(
+            reservation.workerId,
+            leased.map((task) => Lease.make({ taskId: task.taskId, attempt: task.attempt })),
+          )
+          .pipe(
+            Effect.catchAll((error) =>
+              Effect.logWarning(`could not hand back tasks leased to ${reservation.workerId}`, error),
+            ),
+          ),
+  )
 
 export const submitExperiment = (spec: ExperimentSpec, options: SubmitOptions) => {
   const base = options.name ?? spec.name

@@ -12,8 +12,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { Duration, Effect, Layer, Logger, LogLevel, Ref, type Scope } from "effect"
-import { startSchedulerReplica } from "../../../src/api/SchedulerServer.js"
+import { Context, Duration, Effect, Layer, Logger, LogLevel, Ref, type Scope } from "effect"
+import { Dispatcher } from "../../../src/actors/Dispatcher.js"
+import { SchedulerActorsLive, serveScheduler } from "../../../src/api/SchedulerServer.js"
 import type { ExperimentId } from "../../../src/domain/Ids.js"
 import { WorkerId } from "../../../src/domain/Ids.js"
 import type { ExperimentSpec } from "../../../src/domain/spec/index.js"
@@ -48,6 +49,18 @@ const workingDirectory = (system: string) =>
     }),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true })),
   )
+
+/** The scheduler replica in this process (as startSchedulerReplica), with its Dispatcher's reserveSlots. */
+const startReplica = Effect.gen(function* () {
+  const actors = yield* Layer.build(SchedulerActorsLive())
+  const bound = yield* serveScheduler({
+    host: "127.0.0.1",
+    port: 0,
+    heartbeatInterval: Duration.seconds(2),
+    defaultComputeResource: LOCAL_COMPUTE,
+  }).pipe(Effect.provide(actors))
+  return { port: bound.port, reserveSlots: Context.get(actors, Dispatcher).reserveSlots }
+})
 
 /** Where the scheduler replica runs: in the harness process, or as `airavata server` of its own. */
 export type SchedulerPlacement = "in-process" | "server-process"
@@ -84,17 +97,17 @@ export const airavataSystem = (
         effect.pipe(Effect.provide(context), Effect.mapError(failed(operation)), quiet)
 
       const { userId, projectId } = yield* inStore("directory", ensureLocalDirectory("bench"))
-      const port =
+      // In process, submissions offer their tasks to the replica's idle sessions (reserveSlots),
+      // as the library's Scheduler.submit does; `airavata submit` from another process cannot.
+      const { port, reserveSlots } =
         placement === "server-process"
-          ? yield* spawnAiravataServer(name, databaseUrl).pipe(
-              Effect.provideService(CommandExecutor, executor),
-            )
-          : (yield* startSchedulerReplica({
-              host: "127.0.0.1",
-              port: 0,
-              heartbeatInterval: Duration.seconds(2),
-              defaultComputeResource: LOCAL_COMPUTE,
-            }).pipe(Effect.provide(context), Effect.mapError(failed("start scheduler")))).port
+          ? {
+              port: yield* spawnAiravataServer(name, databaseUrl).pipe(
+                Effect.provideService(CommandExecutor, executor),
+              ),
+              reserveSlots: undefined,
+            }
+          : yield* startReplica.pipe(Effect.provide(context), Effect.mapError(failed("start scheduler")))
       const workerId = WorkerId.make(`bench-${process.pid}-${Date.now().toString(36)}`)
       const token = yield* inStore("register worker", registerWorkerWithToken(workerId, LOCAL_COMPUTE, slots))
       const handlersModule = kind === "handler" ? yield* buildHandlerModule(name) : undefined
@@ -106,7 +119,12 @@ export const airavataSystem = (
         Effect.flatMap(Ref.get(submitted), (ids) =>
           inStore(
             "submit",
-            submitExperiment(spec, { ownerId: userId, projectId, name: `${spec.name}-${ids.length + 1}` }),
+            submitExperiment(spec, {
+              ownerId: userId,
+              projectId,
+              name: `${spec.name}-${ids.length + 1}`,
+              ...(reserveSlots === undefined ? {} : { reserveSlots }),
+            }),
           ),
         ).pipe(
           Effect.tap((summary) => Ref.update(submitted, (ids) => [...ids, summary.experiment.id])),

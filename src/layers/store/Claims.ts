@@ -78,6 +78,19 @@ const toClaimed = (row: ClaimedRow): ClaimedTask => {
   return task
 }
 
+/** Leased task rows (selected with `claimedColumns`) as ClaimedTasks. */
+export const claimedTasksOf = (rows: ReadonlyArray<unknown>) =>
+  Effect.gen(function* () {
+    const claimed: Array<ClaimedTask> = []
+    for (const row of rows) {
+      const checked = checkClaimedRow(row)
+      // The brands are what the schema would give these very values (same rules, checked above).
+      const decoded = checked === undefined ? (yield* decodeClaimed([row]))[0] : (checked as ClaimedRow)
+      if (decoded !== undefined) claimed.push(toClaimed(decoded))
+    }
+    return claimed
+  })
+
 // An empty claim is normal (no work); it is an error only when the worker may not claim at all.
 const whyNothing = (sql: SqlClient.SqlClient, workerId: WorkerId) =>
   Effect.gen(function* () {
@@ -101,14 +114,7 @@ export const claim =
       if (rows.length === 0) return yield* whyNothing(sql, workerId)
       // No NOTIFY here: PostgreSQL serialises the commits of notifying transactions, and the claim
       // is the hot path. Watchers see the attempt's first report instead.
-      const claimed: Array<ClaimedTask> = []
-      for (const row of rows) {
-        const checked = checkClaimedRow(row)
-        // The brands are what the schema would give these very values (same rules, checked above).
-        const decoded = checked === undefined ? (yield* decodeClaimed([row]))[0] : (checked as ClaimedRow)
-        if (decoded !== undefined) claimed.push(toClaimed(decoded))
-      }
-      return claimed
+      return yield* claimedTasksOf(rows)
     }).pipe(
       orUnavailable,
       // As for every span on the per-message path (claims, reports, heartbeats, submissions): no

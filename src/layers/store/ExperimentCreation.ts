@@ -19,8 +19,14 @@ import { ExperimentMachine } from "../../domain/StateMachine.js"
 import type { ExperimentStatus } from "../../domain/Status.js"
 import { type ExpandedTask, type Expansion, InputValue } from "../../domain/spec/ExpandedTask.js"
 import type { CreateExperimentError } from "../../ports/StoreErrors.js"
-import { ExperimentSummary, type NewExperiment } from "../../ports/StoreModel.js"
-import { notification, notify, notifyReady, taskNotifications } from "./Notify.js"
+import {
+  type CreatedExperiment,
+  ExperimentSummary,
+  type LeaseOffer,
+  type NewExperiment,
+} from "../../ports/StoreModel.js"
+import { claimedTasksOf } from "./Claims.js"
+import { notification, notify, notifyReady } from "./Notify.js"
 import { failureOf, orUnavailable, transaction } from "./SqlFailures.js"
 import { type Barrier, type Edge, insertBarriers, insertEdges } from "./sql/insertDependencies.js"
 import { insertExperiment } from "./sql/insertExperiment.js"
@@ -30,7 +36,7 @@ import { insertTasks, type TaskRow } from "./sql/insertTasks.js"
 import { selectSummary } from "./sql/selectSummaries.js"
 import { setExperimentStatus } from "./sql/setExperimentStatus.js"
 import { taskIdFor } from "./TaskIds.js"
-import { now as currentTime } from "./Time.js"
+import { now as currentTime, plusMillis } from "./Time.js"
 import { requireTaskMove } from "./Transitions.js"
 
 const batchSize = 2000
@@ -205,12 +211,20 @@ const requireFutureDeadline = (input: NewExperiment, now: Date): Effect.Effect<v
       )
 }
 
-export const createExperiment =
-  (sql: SqlClient.SqlClient) =>
+/**
+ * `createAndLease`: creates the experiment (createExperiment) and, when it fits in one statement
+ * and starts at once, leases up to `offer.max` of its ready tasks to `offer.workerId` in that same
+ * statement, as a claim by that worker would (see `claim` for the rules: the worker must be able to
+ * claim and have the task's requirements; the first ready tasks by priority, then order, are
+ * offered). What the worker does not get is QUEUED for any claimer.
+ */
+export const createAndLease =
+  (sql: SqlClient.SqlClient, leaseMillis: number) =>
   <E>(
     input: NewExperiment,
     expansion: Expansion<E>,
-  ): Effect.Effect<ExperimentSummary, E | CreateExperimentError> => {
+    offer?: LeaseOffer,
+  ): Effect.Effect<CreatedExperiment, E | CreateExperimentError> => {
     const id = input.id ?? ExperimentId.make(`exp_${randomUUID()}`)
     const counts = new Map(expansion.counts.map((c) => [c.name, c.count]))
     // What both paths check and decide before writing anything: the creation time, the first status.
@@ -225,7 +239,7 @@ export const createExperiment =
     })
 
     // Up to one batch (a single task submitted on its own, most interactive use): one statement.
-    const small: Effect.Effect<ExperimentSummary, E | SqlError | InvalidInput> = Effect.gen(function* () {
+    const small: Effect.Effect<CreatedExperiment, E | SqlError | InvalidInput> = Effect.gen(function* () {
       const { now, status } = yield* begin
       // Every task is counted, as the batched path counts them, but only a batch's worth is kept.
       const keep = (acc: { tasks: Array<ExpandedTask>; produced: number }, task: ExpandedTask) => {
@@ -240,19 +254,28 @@ export const createExperiment =
           : Iterable.reduce(expansion.instances, start, keep)
       if (produced !== expansion.total) return yield* wrongTotal(produced)
       const batch = prepare(id, tasks, counts)
-      const queued = batch.rows.some((row) => row.pending === 0)
+      const executing = status === "EXECUTING"
+      const lease =
+        offer === undefined || !executing || offer.max < 1
+          ? undefined
+          : {
+              workerId: offer.workerId,
+              leaseUntil: plusMillis(now, leaseMillis),
+              offered: offered(batch.rows, offer.max),
+            }
+      if (lease !== undefined) yield* requireTaskMove("QUEUED", "DATA_STAGING")
       const rows = yield* insertSmallExperiment(sql, {
         experiment: { id, input, status, totalTasks: expansion.total, now },
         counts: expansion.counts,
         ...batch,
-        notifications: [
-          notification({ _tag: "ExperimentChanged", experimentId: id, status }),
-          ...(status === "EXECUTING" && queued ? taskNotifications([id], []) : []),
-        ],
+        notifications: [notification({ _tag: "ExperimentChanged", experimentId: id, status })],
+        ready: executing ? notification({ _tag: "TasksReady", experimentIds: [id] }) : undefined,
+        lease,
       })
-      return rows.length === 1
-        ? insertedSummary(id, input, status, expansion.total, now)
-        : yield* Effect.dieMessage(`experiment ${id} was not inserted`)
+      if (rows.length === 0) return yield* Effect.dieMessage(`experiment ${id} was not inserted`)
+      const leased =
+        lease === undefined ? [] : yield* claimedTasksOf(rows.filter((row) => row.taskId !== null))
+      return { summary: insertedSummary(id, input, status, expansion.total, now), leased }
     })
 
     const wrongTotal = (inserted: number) =>
@@ -262,7 +285,7 @@ export const createExperiment =
         actual: String(expansion.total),
       })
 
-    const body: Effect.Effect<ExperimentSummary, E | SqlError | ServiceUnavailable | InvalidInput> =
+    const body: Effect.Effect<CreatedExperiment, E | SqlError | ServiceUnavailable | InvalidInput> =
       Effect.gen(function* () {
         const { now, status } = yield* begin
         yield* insertExperiment(sql, { id, input, status, totalTasks: expansion.total, now })
@@ -294,7 +317,9 @@ export const createExperiment =
         yield* notify(sql, { _tag: "ExperimentChanged", experimentId: id, status: final })
         if (final === "EXECUTING" && queued > 0) yield* notifyReady(sql, [id])
         const summary = yield* selectSummary(sql, id)
-        return summary === undefined ? yield* Effect.dieMessage(`experiment ${id} vanished`) : summary
+        return summary === undefined
+          ? yield* Effect.dieMessage(`experiment ${id} vanished`)
+          : { summary, leased: [] }
       })
     const described = <A>(effect: Effect.Effect<A, E | SqlError | ServiceUnavailable | InvalidInput>) =>
       Effect.catchIf(
@@ -305,8 +330,29 @@ export const createExperiment =
     const isSmall = expansion.total > 0 && expansion.total <= batchSize
     return (isSmall ? orUnavailable(described(small)) : transaction(sql)(described(body))).pipe(
       Effect.withSpan("Store.createExperiment", {
-        attributes: { experimentId: id, total: expansion.total },
+        attributes: { experimentId: id, total: expansion.total, offered: offer?.max ?? 0 },
         captureStackTrace: false,
       }),
     )
   }
+
+/** The first `max` rows waiting on nothing, by priority then order: those the claim would pick. */
+const offered = (rows: ReadonlyArray<TaskRow>, max: number): Array<boolean> => {
+  const picks = rows
+    .map((row, i) => ({ row, i }))
+    .filter(({ row }) => row.pending === 0)
+    .sort((a, b) => b.row.priority - a.row.priority || a.i - b.i)
+    .slice(0, max)
+  const flags = rows.map(() => false)
+  for (const { i } of picks) flags[i] = true
+  return flags
+}
+
+/** `createAndLease` without an offer: the experiment alone. */
+export const createExperiment =
+  (sql: SqlClient.SqlClient) =>
+  <E>(
+    input: NewExperiment,
+    expansion: Expansion<E>,
+  ): Effect.Effect<ExperimentSummary, E | CreateExperimentError> =>
+    Effect.map(createAndLease(sql, 0)(input, expansion), (created) => created.summary)

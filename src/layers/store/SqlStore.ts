@@ -16,7 +16,7 @@ import {
   retryFailed,
   startExperiment,
 } from "./ExperimentControl.js"
-import { createExperiment } from "./ExperimentCreation.js"
+import { createAndLease, createExperiment } from "./ExperimentCreation.js"
 import { handBack, heartbeat, reap, releaseWorker } from "./Leases.js"
 import { appendLogs, readLogs } from "./Logs.js"
 import { changeStream } from "./Notify.js"
@@ -49,6 +49,7 @@ export const make = (options: SqlStoreOptions = {}) =>
       saveProject: saveProject(sql),
       saveComputeResource: saveComputeResource(sql),
       createExperiment: createExperiment(sql),
+      createAndLease: createAndLease(sql, leaseMillis),
       startExperiment: startExperiment(sql),
       pauseExperiment: pauseExperiment(sql),
       resumeExperiment: resumeExperiment(sql),

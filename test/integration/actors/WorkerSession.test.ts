@@ -7,7 +7,6 @@ import {
   Cause,
   Chunk,
   Deferred,
-  type Duration,
   Effect,
   Exit,
   Fiber,
@@ -16,47 +15,19 @@ import {
   PubSub,
   Queue,
   Ref,
-  Stream,
   TestClock,
 } from "effect"
 import { Dispatcher } from "../../../src/actors/Dispatcher.js"
-import type { SessionInput, SessionOutput } from "../../../src/actors/SessionMessages.js"
-import { runWorkerSession } from "../../../src/actors/WorkerSession.js"
 import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
 import { Backoff, RetryPolicy } from "../../../src/domain/RetryPolicy.js"
 import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { Store } from "../../../src/ports/Store.js"
 import { type ClaimedTask, Lease, type StoreChange, TaskReport } from "../../../src/ports/StoreModel.js"
 import { finish, submit, sweep, tenant, worker } from "../store/fixtures.js"
+import { connect, credits, statusOf } from "./sessionHarness.js"
 
 // A lost attempt counts against the retry budget; these tasks have budget left and no backoff.
 const retry = RetryPolicy.make({ retries: 2, backoff: Backoff.make({ baseMs: 0, jitter: 0 }) })
-
-const credits = (n: number): SessionInput => ({ _tag: "Credits", credits: n })
-
-/** A session for `workerId` fed from a queue the test writes to; its output as a queue. */
-const connect = (workerId: WorkerId, pollInterval: Duration.DurationInput = "50 millis") =>
-  Effect.gen(function* () {
-    const input = yield* Queue.unbounded<SessionInput>()
-    const output = yield* Queue.unbounded<SessionOutput>()
-    const fiber = yield* runWorkerSession(workerId, `session-${workerId}`, Stream.fromQueue(input), {
-      pollInterval,
-    }).pipe(
-      Stream.runForEach((o) => output.offer(o)),
-      Effect.fork,
-    )
-    /** The next tasks assigned, skipping anything else. */
-    const assigned = Effect.gen(function* () {
-      for (;;) {
-        const message = yield* output.take
-        if (message._tag === "Assign") return message.tasks
-      }
-    })
-    return { input, output, assigned, fiber, close: input.shutdown }
-  })
-
-const statusOf = (id: TaskId) =>
-  Effect.flatMap(Store, (store) => store.getTask(id)).pipe(Effect.map((d) => [d.task.status, d.task.attempt]))
 
 const storeLayer = StoreLive.pglite()
 const base = Layer.provideMerge(Dispatcher.Default, storeLayer)
@@ -76,7 +47,12 @@ const observedClaims = (claims: Queue.Queue<number>) =>
 const silentDispatcher = Layer.effect(
   Dispatcher,
   Effect.map(PubSub.unbounded<StoreChange>(), (changes) =>
-    Dispatcher.make({ subscribe: PubSub.subscribe(changes), publish: () => Effect.void }),
+    Dispatcher.make({
+      subscribe: PubSub.subscribe(changes),
+      publish: () => Effect.void,
+      offerSlots: () => Effect.void,
+      reserveSlots: () => Effect.succeed(Option.none()),
+    }),
   ),
 )
 

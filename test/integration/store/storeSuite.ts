@@ -8,6 +8,7 @@ import { claimTests } from "./claimTests.js"
 import { controlTests } from "./controlTests.js"
 import { dependencyTests } from "./dependencyTests.js"
 import { feedTests } from "./feedTests.js"
+import { leaseTests } from "./leaseTests.js"
 import { registryTests } from "./registryTests.js"
 import { reportTests } from "./reportTests.js"
 import { retryTests } from "./retryTests.js"
@@ -22,4 +23,5 @@ export const storeSuite = <E>(engine: string, store: Layer.Layer<StoreAndSql, E>
     reportTests(it)
     registryTests(it)
     feedTests(it)
+    leaseTests(it)
   })

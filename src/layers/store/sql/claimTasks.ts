@@ -28,6 +28,17 @@ export interface ClaimParams {
   readonly leaseUntil: Date
 }
 
+/** The select list of a leased task row of `relation` as the claim returns it (Claims.ts decodes it). */
+export const claimedColumns = (relation: string) =>
+  `${relation}.id::text AS "taskId", ${relation}.experiment_id AS "experimentId", ${relation}.key AS "key",
+      ${relation}.name AS "name", ${relation}.task_index AS "index", ${relation}.attempt AS "attempt",
+      ${relation}.lease_owner AS "workerId",
+      ${relation}.script AS "script", ${relation}.handler AS "handler", ${relation}.inputs AS "inputs",
+      ${relation}.outputs AS "outputs", ${relation}.environment AS "environment",
+      ${relation}.cpu_cores AS "cpuCores", ${relation}.memory_mb AS "memoryMB", ${relation}.disk_gb AS "diskGB",
+      ${relation}.gpus AS "gpus", ${relation}.timeout_seconds AS "timeoutSeconds",
+      ${relation}.lease_expires_at AS "leaseExpiresAt"`
+
 export const claimTasks = (sql: SqlClient.SqlClient, p: ClaimParams) =>
   sql`WITH worker AS (
       SELECT id, compute_resource_id, cpu_cores, memory_mb, disk_gb, gpus FROM workers
@@ -86,11 +97,5 @@ export const claimTasks = (sql: SqlClient.SqlClient, p: ClaimParams) =>
     ), relaxed AS (
       SELECT set_config('synchronous_commit', 'off', true)
     )
-    SELECT claimed.id::text AS "taskId", claimed.experiment_id AS "experimentId", claimed.key AS "key",
-      claimed.name AS "name", claimed.task_index AS "index", claimed.attempt AS "attempt",
-      claimed.lease_owner AS "workerId",
-      claimed.script AS "script", claimed.handler AS "handler", claimed.inputs AS "inputs",
-      claimed.outputs AS "outputs", claimed.environment AS "environment", claimed.cpu_cores AS "cpuCores",
-      claimed.memory_mb AS "memoryMB", claimed.disk_gb AS "diskGB", claimed.gpus AS "gpus",
-      claimed.timeout_seconds AS "timeoutSeconds", claimed.lease_expires_at AS "leaseExpiresAt"
+    SELECT ${sql.literal(claimedColumns("claimed"))}
     FROM claimed CROSS JOIN relaxed`

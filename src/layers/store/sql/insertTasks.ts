@@ -1,11 +1,13 @@
 /**
  * Inserts one batch of task instances as a single multi-row INSERT over unnest'ed arrays (the
  * statement's size does not grow with the batch). A task waiting on nothing is inserted QUEUED,
- * the CREATED → QUEUED move done at birth.
+ * the CREATED → QUEUED move done at birth; one offered to a worker (`TaskLease`) is inserted
+ * leased to it, the claim's QUEUED → DATA_STAGING move done at birth too, when the worker may
+ * still claim and has the task's requirements (the claim's conditions), else QUEUED.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect } from "effect"
-import type { ExperimentId, TaskId } from "../../../domain/Ids.js"
+import type { ExperimentId, TaskId, WorkerId } from "../../../domain/Ids.js"
 
 export interface TaskRow {
   readonly id: TaskId
@@ -32,6 +34,14 @@ export interface TaskRow {
   readonly walltime: string | null
 }
 
+/** Tasks of the batch offered to a worker as they are inserted. */
+export interface TaskLease {
+  readonly workerId: WorkerId
+  readonly leaseUntil: Date
+  /** By row: offered (only rows waiting on nothing may be). */
+  readonly offered: ReadonlyArray<boolean>
+}
+
 const column = <K extends keyof TaskRow>(rows: ReadonlyArray<TaskRow>, key: K): Array<TaskRow[K]> =>
   rows.map((row) => row[key])
 
@@ -41,15 +51,18 @@ export const tasksInsert = (
   experimentId: ExperimentId,
   rows: ReadonlyArray<TaskRow>,
   now: Date,
+  lease?: TaskLease,
 ) =>
   sql`INSERT INTO tasks (id, experiment_id, key, name, task_index, status, priority, requested_priority,
         script, handler, inputs, outputs, environment, pending_deps, retries, backoff_base_ms, backoff_factor,
         backoff_max_ms, backoff_jitter, timeout_seconds, cpu_cores, memory_mb, disk_gb, gpus, walltime,
-        not_before, created_at, updated_at)
-      SELECT u.id, ${experimentId}, u.key, u.name, u.idx, CASE WHEN u.pending = 0 THEN 'QUEUED' ELSE 'CREATED' END,
+        not_before, created_at, updated_at${lease === undefined ? sql.literal("") : sql.literal(leaseColumns)})
+      SELECT u.id, ${experimentId}, u.key, u.name, u.idx, CASE
+          ${lease === undefined ? sql.literal("") : sql.literal("WHEN w.id IS NOT NULL THEN 'DATA_STAGING'")}
+          WHEN u.pending = 0 THEN 'QUEUED' ELSE 'CREATED' END,
         u.priority, u.priority, u.script, u.handler, u.inputs::jsonb, u.outputs::jsonb, u.environment::jsonb,
         u.pending, u.retries, u.base_ms, u.factor, u.max_ms, u.jitter, u.timeout, u.cpu, u.mem, u.disk, u.gpus,
-        u.walltime, ${now}, ${now}, ${now}
+        u.walltime, ${now}, ${now}, ${now}${lease === undefined ? sql.literal("") : leaseValues(sql, lease)}
       FROM unnest(${column(rows, "id")}::uuid[], ${column(rows, "key")}::text[], ${column(rows, "name")}::text[],
         ${column(rows, "index")}::int[], ${column(rows, "priority")}::int[], ${column(rows, "script")}::text[],
         ${column(rows, "handler")}::text[], ${column(rows, "inputs")}::text[], ${column(rows, "outputs")}::text[],
@@ -57,9 +70,30 @@ export const tasksInsert = (
         ${column(rows, "baseMs")}::int[], ${column(rows, "factor")}::float8[], ${column(rows, "maxMs")}::int[],
         ${column(rows, "jitter")}::float8[], ${column(rows, "timeoutSeconds")}::int[],
         ${column(rows, "cpuCores")}::int[], ${column(rows, "memoryMB")}::int[], ${column(rows, "diskGB")}::int[],
-        ${column(rows, "gpus")}::int[], ${column(rows, "walltime")}::text[])
+        ${column(rows, "gpus")}::int[], ${column(rows, "walltime")}::text[]${
+          lease === undefined ? sql.literal("") : sql`, ${offeredColumn(rows, lease)}::bool[]`
+        })
         AS u(id, key, name, idx, priority, script, handler, inputs, outputs, environment, pending, retries,
-          base_ms, factor, max_ms, jitter, timeout, cpu, mem, disk, gpus, walltime)`
+          base_ms, factor, max_ms, jitter, timeout, cpu, mem, disk, gpus, walltime${
+            lease === undefined ? sql.literal("") : sql.literal(", offered")
+          })
+      ${lease === undefined ? sql.literal("") : leaseJoin(sql, lease)}`
+
+const leaseColumns = ", attempt, lease_owner, lease_expires_at, compute_resource_id"
+
+// The claim's first attempt: attempt 1, the lease, where it runs.
+const leaseValues = (sql: SqlClient.SqlClient, lease: TaskLease) =>
+  sql`, CASE WHEN w.id IS NULL THEN 0 ELSE 1 END, w.id,
+        CASE WHEN w.id IS NULL THEN NULL ELSE ${lease.leaseUntil}::timestamptz END, w.compute_resource_id`
+
+const offeredColumn = (rows: ReadonlyArray<TaskRow>, lease: TaskLease) =>
+  rows.map((row, i) => lease.offered[i] === true && row.pending === 0)
+
+// The claim's conditions on the worker (its status, its capabilities), per offered row.
+const leaseJoin = (sql: SqlClient.SqlClient, lease: TaskLease) =>
+  sql`LEFT JOIN workers w ON u.offered AND w.id = ${lease.workerId}
+        AND w.status IN ('REGISTERED', 'IDLE', 'BUSY')
+        AND u.cpu <= w.cpu_cores AND u.mem <= w.memory_mb AND u.disk <= w.disk_gb AND u.gpus <= w.gpus`
 
 export const insertTasks = (
   sql: SqlClient.SqlClient,
