@@ -7,6 +7,12 @@ import type { Effect, Option } from "effect"
 import type { WorkerId } from "../domain/Ids.js"
 import type { ClaimedTask } from "./StoreModel.js"
 
+/**
+ * Experiments of at most this many tasks are inserted in one statement (Store.createAndLease), the
+ * only ones whose tasks are leased at birth; larger ones are not worth reserving slots for.
+ */
+export const maxTasksLeasedAtBirth = 2000
+
 /** Slots taken from one idle session, to be filled by one submission. */
 export interface SlotReservation {
   readonly workerId: WorkerId

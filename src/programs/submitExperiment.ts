@@ -5,7 +5,7 @@ import { JsonValue } from "../domain/Fields.js"
 import type { ExperimentId, ProjectId, UserId } from "../domain/Ids.js"
 import type { Expansion } from "../domain/spec/ExpandedTask.js"
 import { ExperimentSpec, expand } from "../domain/spec/index.js"
-import type { ReserveSlots, SlotReservation } from "../ports/IdleSlots.js"
+import { maxTasksLeasedAtBirth, type ReserveSlots, type SlotReservation } from "../ports/IdleSlots.js"
 import { Store } from "../ports/Store.js"
 import { type ClaimedTask, Lease, NewExperiment } from "../ports/StoreModel.js"
 
@@ -54,29 +54,42 @@ const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
     )
     const expansion = expand(spec)
     const reserve = options.reserveSlots
-    if (reserve === undefined || input.start === false) return yield* store.createExperiment(input, expansion)
-    const reservation = yield* reserve(expansion.total)
-    if (Option.isNone(reservation)) return yield* store.createExperiment(input, expansion)
-    return yield* leaseAndHandOver(store, reservation.value, input, expansion)
+    return reserve === undefined || input.start === false || expansion.total > maxTasksLeasedAtBirth
+      ? yield* store.createExperiment(input, expansion)
+      : yield* leaseAndHandOver(store, reserve, input, expansion)
   }).pipe(Effect.withSpan("submitExperiment", { captureStackTrace: false }))
 
 /**
- * Creates the experiment leasing what it can to the reserved slots, and hands that to their
- * session, whatever happens: uninterruptible, as a statement the caller stopped waiting for could
- * still commit its leases, which would then wait out their expiry and count as a failed attempt.
+ * Creates the experiment leasing what it can to slots of an idle session, if one has any, and hands
+ * that to the session, whatever happens. From the reservation to the hand-over nothing can be
+ * interrupted: reserved slots would be lost to the session, and a statement the caller stopped
+ * waiting for could still commit its leases, which would then wait out their expiry and count as a
+ * failed attempt.
  */
 const leaseAndHandOver = <E>(
   store: Store["Type"],
-  reservation: SlotReservation,
+  reserve: ReserveSlots,
   input: NewExperiment,
   expansion: Expansion<E>,
 ) =>
-  store.createAndLease(input, expansion, { workerId: reservation.workerId, max: reservation.reserved }).pipe(
-    Effect.onExit((exit) =>
-      Exit.isSuccess(exit) ? handOver(store, reservation, exit.value.leased) : reservation.deliver([]),
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      reserve(expansion.total),
+      Option.match({
+        onNone: () => restore(store.createExperiment(input, expansion)),
+        onSome: (reservation) =>
+          store
+            .createAndLease(input, expansion, { workerId: reservation.workerId, max: reservation.reserved })
+            .pipe(
+              Effect.onExit((exit) =>
+                Exit.isSuccess(exit)
+                  ? handOver(store, reservation, exit.value.leased)
+                  : reservation.deliver([]),
+              ),
+              Effect.map((created) => created.summary),
+            ),
+      }),
     ),
-    Effect.map((created) => created.summary),
-    Effect.uninterruptible,
   )
 
 // A session that ended meanwhile cannot take its tasks: they go back to the queue at once, as its

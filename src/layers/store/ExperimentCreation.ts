@@ -18,6 +18,7 @@ import { ExperimentId } from "../../domain/Ids.js"
 import { ExperimentMachine } from "../../domain/StateMachine.js"
 import type { ExperimentStatus } from "../../domain/Status.js"
 import { type ExpandedTask, type Expansion, InputValue } from "../../domain/spec/ExpandedTask.js"
+import { maxTasksLeasedAtBirth } from "../../ports/IdleSlots.js"
 import type { CreateExperimentError } from "../../ports/StoreErrors.js"
 import {
   type CreatedExperiment,
@@ -39,7 +40,9 @@ import { taskIdFor } from "./TaskIds.js"
 import { now as currentTime, plusMillis } from "./Time.js"
 import { requireTaskMove } from "./Transitions.js"
 
-const batchSize = 2000
+// A batch of tasks per statement; an experiment of one batch at most is inserted in one statement,
+// and only then are its tasks leased at birth.
+const batchSize = maxTasksLeasedAtBirth
 
 const encodeInputs = Schema.encodeSync(Schema.Record({ key: Schema.String, value: InputValue }))
 

@@ -3,7 +3,7 @@
  * that worker as it is inserted and pushed to it, without the NOTIFY and the claim.
  */
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Queue } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Queue, TestClock, TestServices } from "effect"
 import { Dispatcher } from "../../../src/actors/Dispatcher.js"
 import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
 import { loadSpec } from "../../../src/domain/spec/index.js"
@@ -109,6 +109,40 @@ describe("submission hand-over", () => {
       const [again] = yield* other.assigned
       expect([again?.taskId, again?.attempt]).toEqual([taskId, 2])
       yield* other.close
+    }).pipe(Effect.provide(base)),
+  )
+
+  it.effect("a submission interrupted during its statement still completes and hands its task over", () =>
+    Effect.gen(function* () {
+      const owner = yield* tenant
+      const claims = yield* Queue.unbounded<number>()
+      const session = yield* connect(yield* worker(owner), "1 hour").pipe(
+        Effect.provide(observedClaims(claims)),
+      )
+      const entered = yield* Deferred.make<void>()
+      // A statement that takes a second: the caller gives up on it half way.
+      const slowLease = Layer.effect(
+        Store,
+        Effect.map(Store, (store) => ({
+          ...store,
+          createAndLease: ((input, expansion, offer) =>
+            Deferred.succeed(entered, undefined).pipe(
+              Effect.zipRight(Effect.sleep("1 second")),
+              Effect.zipRight(store.createAndLease(input, expansion, offer)),
+            )) satisfies Store["Type"]["createAndLease"],
+        })),
+      )
+      yield* session.input.offer(credits(1))
+      expect(yield* claims.take).toBe(0)
+      const submission = yield* submitOne(owner).pipe(Effect.provide(slowLease), Effect.fork)
+      yield* Deferred.await(entered)
+      const interruption = yield* Effect.fork(Fiber.interrupt(submission))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(interruption)
+      // The lease was made and handed over, not left to wait out its expiry on a worker that never heard of it.
+      const handed = yield* TestServices.provideLive(Effect.timeoutOption(session.assigned, "5 seconds"))
+      expect(Option.map(handed, (tasks) => tasks.map((t) => t.attempt))).toEqual(Option.some([1]))
+      yield* session.close
     }).pipe(Effect.provide(base)),
   )
 })
