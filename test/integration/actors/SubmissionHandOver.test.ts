@@ -5,26 +5,15 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option, Queue, TestClock, TestServices } from "effect"
 import { Dispatcher } from "../../../src/actors/Dispatcher.js"
-import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
+import type { TaskId } from "../../../src/domain/Ids.js"
 import { loadSpec } from "../../../src/domain/spec/index.js"
 import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { Store } from "../../../src/ports/Store.js"
 import { submitExperiment } from "../../../src/programs/submitExperiment.js"
 import { finish, type Tenant, tenant, unique, worker } from "../store/fixtures.js"
-import { connect, credits, statusOf } from "./sessionHarness.js"
+import { connect, credits, observedClaims, statusOf } from "./sessionHarness.js"
 
 const base = Layer.provideMerge(Dispatcher.Default, StoreLive.pglite())
-
-/** The Store, telling `claims` how many tasks each claim returned. */
-const observedClaims = (claims: Queue.Queue<number>) =>
-  Layer.effect(
-    Store,
-    Effect.map(Store, (store) => ({
-      ...store,
-      claim: (workerId: WorkerId, max: number) =>
-        Effect.tap(store.claim(workerId, max), (claimed) => claims.offer(claimed.length)),
-    })),
-  )
 
 /** Submits a one-task experiment as Scheduler.submit does, offering it to idle sessions. */
 const submitOne = (owner: Tenant) =>

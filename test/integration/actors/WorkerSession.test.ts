@@ -24,24 +24,13 @@ import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { Store } from "../../../src/ports/Store.js"
 import { type ClaimedTask, Lease, type StoreChange, TaskReport } from "../../../src/ports/StoreModel.js"
 import { finish, submit, sweep, tenant, worker } from "../store/fixtures.js"
-import { connect, credits, statusOf } from "./sessionHarness.js"
+import { connect, credits, observedClaims, statusOf } from "./sessionHarness.js"
 
 // A lost attempt counts against the retry budget; these tasks have budget left and no backoff.
 const retry = RetryPolicy.make({ retries: 2, backoff: Backoff.make({ baseMs: 0, jitter: 0 }) })
 
 const storeLayer = StoreLive.pglite()
 const base = Layer.provideMerge(Dispatcher.Default, storeLayer)
-
-/** The Store, telling `claims` how many tasks each claim returned. */
-const observedClaims = (claims: Queue.Queue<number>) =>
-  Layer.effect(
-    Store,
-    Effect.map(Store, (store) => ({
-      ...store,
-      claim: (workerId: WorkerId, max: number) =>
-        Effect.tap(store.claim(workerId, max), (claimed) => claims.offer(claimed.length)),
-    })),
-  )
 
 /** A Dispatcher whose feed never delivers anything: sessions hear of no change. */
 const silentDispatcher = Layer.effect(

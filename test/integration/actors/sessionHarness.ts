@@ -1,5 +1,5 @@
 /** A WorkerSession driven by a test: its input as a queue the test writes to, its output read back. */
-import { type Duration, Effect, Queue, Stream } from "effect"
+import { type Duration, Effect, Layer, Queue, Stream } from "effect"
 import type { SessionInput, SessionOutput } from "../../../src/actors/SessionMessages.js"
 import { runWorkerSession } from "../../../src/actors/WorkerSession.js"
 import type { TaskId, WorkerId } from "../../../src/domain/Ids.js"
@@ -30,3 +30,14 @@ export const connect = (workerId: WorkerId, pollInterval: Duration.DurationInput
 
 export const statusOf = (id: TaskId) =>
   Effect.flatMap(Store, (store) => store.getTask(id)).pipe(Effect.map((d) => [d.task.status, d.task.attempt]))
+
+/** The Store, telling `claims` how many tasks each claim returned. */
+export const observedClaims = (claims: Queue.Queue<number>) =>
+  Layer.effect(
+    Store,
+    Effect.map(Store, (store) => ({
+      ...store,
+      claim: (workerId: WorkerId, max: number) =>
+        Effect.tap(store.claim(workerId, max), (claimed) => claims.offer(claimed.length)),
+    })),
+  )

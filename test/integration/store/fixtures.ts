@@ -126,20 +126,19 @@ export const sweep = (name: string, count: number, options: TaskOptions = {}): E
   tasks: Stream.range(0, count - 1).pipe(Stream.map((i) => task(name, i, options))),
 })
 
+/** A new experiment of the tenant's, started at once unless `start` is false. */
+export const newExperiment = (owner: Tenant, options: { readonly start?: boolean } = {}) =>
+  NewExperiment.make({
+    name: unique("exp"),
+    projectId: owner.projectId,
+    ownerId: owner.userId,
+    spec: { test: true },
+    start: options.start ?? true,
+  })
+
 /** Creates and starts an experiment for the tenant. */
 export const submit = (owner: Tenant, expansion: Expansion, options: { readonly start?: boolean } = {}) =>
-  Effect.flatMap(Store, (store) =>
-    store.createExperiment(
-      NewExperiment.make({
-        name: unique("exp"),
-        projectId: owner.projectId,
-        ownerId: owner.userId,
-        spec: { test: true },
-        start: options.start ?? true,
-      }),
-      expansion,
-    ),
-  )
+  Effect.flatMap(Store, (store) => store.createExperiment(newExperiment(owner, options), expansion))
 
 /** Cancels every unfinished experiment, so claims see only the current test's work. */
 export const cleanSlate = Effect.gen(function* () {

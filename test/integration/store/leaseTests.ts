@@ -8,18 +8,17 @@ import type { WorkerId } from "../../../src/domain/Ids.js"
 import { ResourceRequirements } from "../../../src/domain/Requirements.js"
 import type { Expansion } from "../../../src/domain/spec/ExpandedTask.js"
 import { Store } from "../../../src/ports/Store.js"
-import { NewExperiment } from "../../../src/ports/StoreModel.js"
 import { listening, next } from "./feedTests.js"
 import {
   cleanSlate,
   drain,
   finish,
   listed,
+  newExperiment,
   sweep,
   type Tenant,
   task,
   tenant,
-  unique,
   worker,
 } from "./fixtures.js"
 
@@ -31,17 +30,7 @@ const createAndLease = (
   options: { readonly start?: boolean } = {},
 ) =>
   Effect.flatMap(Store, (store) =>
-    store.createAndLease(
-      NewExperiment.make({
-        name: unique("leased"),
-        projectId: owner.projectId,
-        ownerId: owner.userId,
-        spec: { test: true },
-        start: options.start ?? true,
-      }),
-      expansion,
-      { workerId, max },
-    ),
+    store.createAndLease(newExperiment(owner, options), expansion, { workerId, max }),
   )
 
 const urgent = ResourceRequirements.make({ priority: 9 })
