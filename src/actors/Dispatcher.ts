@@ -38,8 +38,9 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("airavata/Dispatche
     const idle = new Map<string, SessionSlots>()
     const reserveSlots: ReserveSlots = (max) =>
       Effect.sync(() => {
+        if (max < 1) return Option.none()
         for (const [id, session] of idle) {
-          const reserved = max < 1 ? 0 : session.reserve(max)
+          const reserved = session.reserve(max)
           if (reserved === 0) continue
           idle.delete(id)
           idle.set(id, session)

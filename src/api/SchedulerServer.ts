@@ -3,7 +3,7 @@
  * StatisticsKeeper and the gRPC WorkerService endpoint, all scoped. Several replicas can run
  * against one PostgreSQL; each keeps only its open worker streams in memory.
  */
-import { Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import { Dispatcher } from "../actors/Dispatcher.js"
 import { LeaseReaperLive } from "../actors/LeaseReaper.js"
 import { StatisticsKeeperLive } from "../actors/StatisticsKeeper.js"
@@ -40,7 +40,8 @@ export type { BoundServer }
 
 /**
  * Everything a scheduler replica runs, bound to `host:port`, for as long as the caller's scope
- * lives (the actors are built in that scope, not just for the bind).
+ * lives (the actors are built in that scope, not just for the bind). Yields where it is bound, and
+ * its Dispatcher's `reserveSlots` for work submitted in this process (`submitExperiment`).
  */
 export const startSchedulerReplica = (options: SchedulerServerOptions) =>
   Effect.gen(function* () {
@@ -49,5 +50,5 @@ export const startSchedulerReplica = (options: SchedulerServerOptions) =>
     )
     const bound = yield* serveScheduler(options).pipe(Effect.provide(actors))
     yield* Effect.logInfo(`scheduler listening on ${bound.host}:${bound.port}`)
-    return bound
+    return { ...bound, reserveSlots: Context.get(actors, Dispatcher).reserveSlots }
   })

@@ -12,9 +12,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { Context, Duration, Effect, Layer, Logger, LogLevel, Ref, type Scope } from "effect"
-import { Dispatcher } from "../../../src/actors/Dispatcher.js"
-import { SchedulerActorsLive, serveScheduler } from "../../../src/api/SchedulerServer.js"
+import { Duration, Effect, Layer, Logger, LogLevel, Ref, type Scope } from "effect"
+import { startSchedulerReplica } from "../../../src/api/SchedulerServer.js"
 import type { ExperimentId } from "../../../src/domain/Ids.js"
 import { WorkerId } from "../../../src/domain/Ids.js"
 import type { ExperimentSpec } from "../../../src/domain/spec/index.js"
@@ -49,18 +48,6 @@ const workingDirectory = (system: string) =>
     }),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true })),
   )
-
-/** The scheduler replica in this process (as startSchedulerReplica), with its Dispatcher's reserveSlots. */
-const startReplica = Effect.gen(function* () {
-  const actors = yield* Layer.build(SchedulerActorsLive())
-  const bound = yield* serveScheduler({
-    host: "127.0.0.1",
-    port: 0,
-    heartbeatInterval: Duration.seconds(2),
-    defaultComputeResource: LOCAL_COMPUTE,
-  }).pipe(Effect.provide(actors))
-  return { port: bound.port, reserveSlots: Context.get(actors, Dispatcher).reserveSlots }
-})
 
 /** Where the scheduler replica runs: in the harness process, or as `airavata server` of its own. */
 export type SchedulerPlacement = "in-process" | "server-process"
@@ -107,7 +94,12 @@ export const airavataSystem = (
               ),
               reserveSlots: undefined,
             }
-          : yield* startReplica.pipe(Effect.provide(context), Effect.mapError(failed("start scheduler")))
+          : yield* startSchedulerReplica({
+              host: "127.0.0.1",
+              port: 0,
+              heartbeatInterval: Duration.seconds(2),
+              defaultComputeResource: LOCAL_COMPUTE,
+            }).pipe(Effect.provide(context), Effect.mapError(failed("start scheduler")))
       const workerId = WorkerId.make(`bench-${process.pid}-${Date.now().toString(36)}`)
       const token = yield* inStore("register worker", registerWorkerWithToken(workerId, LOCAL_COMPUTE, slots))
       const handlersModule = kind === "handler" ? yield* buildHandlerModule(name) : undefined

@@ -38,7 +38,7 @@ export interface TaskRow {
 export interface TaskLease {
   readonly workerId: WorkerId
   readonly leaseUntil: Date
-  /** By row: offered (only rows waiting on nothing may be). */
+  /** By row: offered. Only rows waiting on nothing may be: the table's checks refuse a leased task that waits. */
   readonly offered: ReadonlyArray<boolean>
 }
 
@@ -71,7 +71,7 @@ export const tasksInsert = (
         ${column(rows, "jitter")}::float8[], ${column(rows, "timeoutSeconds")}::int[],
         ${column(rows, "cpuCores")}::int[], ${column(rows, "memoryMB")}::int[], ${column(rows, "diskGB")}::int[],
         ${column(rows, "gpus")}::int[], ${column(rows, "walltime")}::text[]${
-          lease === undefined ? sql.literal("") : sql`, ${offeredColumn(rows, lease)}::bool[]`
+          lease === undefined ? sql.literal("") : sql`, ${lease.offered}::bool[]`
         })
         AS u(id, key, name, idx, priority, script, handler, inputs, outputs, environment, pending, retries,
           base_ms, factor, max_ms, jitter, timeout, cpu, mem, disk, gpus, walltime${
@@ -85,9 +85,6 @@ const leaseColumns = ", attempt, lease_owner, lease_expires_at, compute_resource
 const leaseValues = (sql: SqlClient.SqlClient, lease: TaskLease) =>
   sql`, CASE WHEN w.id IS NULL THEN 0 ELSE 1 END, w.id,
         CASE WHEN w.id IS NULL THEN NULL ELSE ${lease.leaseUntil}::timestamptz END, w.compute_resource_id`
-
-const offeredColumn = (rows: ReadonlyArray<TaskRow>, lease: TaskLease) =>
-  rows.map((row, i) => lease.offered[i] === true && row.pending === 0)
 
 // The claim's conditions on the worker (its status, its capabilities), per offered row.
 const leaseJoin = (sql: SqlClient.SqlClient, lease: TaskLease) =>
