@@ -11,6 +11,7 @@ export { isTerminalStatus } from "./actors/ExperimentWatch.js"
 export {
   type ListQuery,
   type LogsQuery,
+  type OpenExperiment,
   Scheduler,
   type SchedulerOptions,
   type SchedulerService,
@@ -33,6 +34,7 @@ export {
   parseSpec,
   SpecInvalid,
   SpecIssue,
+  type TaskInstance,
 } from "./domain/spec/index.js"
 export { Task } from "./domain/Task.js"
 export { TaskAttempt } from "./domain/TaskAttempt.js"
@@ -61,6 +63,7 @@ export {
   TaskPage,
   TaskQuery,
 } from "./ports/StoreModel.js"
+export { StoredSpecUnreadable } from "./programs/storedSpec.js"
 export {
   type EmbeddedOptions,
   type PostgresOptions,

@@ -7,7 +7,7 @@
 import { Context, type Duration, Effect, Layer, Schema, Stream } from "effect"
 import { type EntityNotFound, type InvalidInput, invalidInputFromParseError } from "../domain/Errors.js"
 import type { ExperimentId, ProjectId, TaskId, UserId } from "../domain/Ids.js"
-import type { SpecInvalid } from "../domain/spec/index.js"
+import type { SpecInvalid, TaskInstance } from "../domain/spec/index.js"
 import { Store } from "../ports/Store.js"
 import type { CreateExperimentError, ExperimentControlError, StoreUnavailable } from "../ports/StoreErrors.js"
 import {
@@ -22,7 +22,9 @@ import {
   type TaskPage,
   TaskQuery,
 } from "../ports/StoreModel.js"
+import { addTasks, type OpenExperiment } from "../programs/addTasks.js"
 import { ensureLocalDirectory } from "../programs/localDirectory.js"
+import { type StoredSpecUnreadable, storedSpec } from "../programs/storedSpec.js"
 import { submitExperiment } from "../programs/submitExperiment.js"
 import { Dispatcher } from "./Dispatcher.js"
 import { awaitTerminal, watchExperiment } from "./ExperimentWatch.js"
@@ -41,7 +43,15 @@ export interface SubmitOptions {
   readonly start?: boolean
   /** When the name is taken in the project, use `<name>-2`, `<name>-3`, … instead of failing. */
   readonly freshName?: boolean
+  /**
+   * Open: no task instances at first; the spec's tasks are templates for instances added with
+   * `addTasks` until `closeExperiment`, after which the experiment finishes with its tasks.
+   */
+  readonly open?: boolean
 }
+
+/** An open experiment as `addTasks` takes it: its id and its spec (see `open`). */
+export type { OpenExperiment }
 
 /** Why a submission was refused: the spec is invalid, or the Store refused the experiment. */
 export type SubmitError = SpecInvalid | CreateExperimentError
@@ -76,6 +86,26 @@ export interface SchedulerService {
   readonly task: (id: TaskId) => Effect.Effect<TaskDetail, EntityNotFound | StoreUnavailable>
   /** Output chunks of a task's attempt (the latest unless `attempt` is given). */
   readonly logs: (query: LogsQuery) => Effect.Effect<ReadonlyArray<LogEntry>, InvalidInput | StoreUnavailable>
+  /** Submits the spec as an open experiment (`open: true`): its id and spec, for `addTasks`. */
+  readonly open: (
+    source: SpecSource,
+    options?: Omit<SubmitOptions, "open" | "start">,
+  ) => Effect.Effect<OpenExperiment & { readonly summary: ExperimentSummary }, SubmitError>
+  /**
+   * Adds task instances (a task of the spec, its inputs) to an open experiment, in one statement;
+   * an idle worker of this process takes them at once. Given an id, the spec is read first.
+   */
+  readonly addTasks: (
+    experiment: ExperimentId | OpenExperiment,
+    instances: ReadonlyArray<TaskInstance>,
+  ) => Effect.Effect<
+    ReadonlyArray<TaskId>,
+    EntityNotFound | InvalidInput | StoredSpecUnreadable | StoreUnavailable
+  >
+  /** Closes an open experiment: no more tasks; it finishes when they have. */
+  readonly closeExperiment: (
+    id: ExperimentId,
+  ) => Effect.Effect<ExperimentSummary, EntityNotFound | StoreUnavailable>
   /** CREATED → EXECUTING (for experiments submitted with `start: false`). */
   readonly start: (id: ExperimentId) => Effect.Effect<ExperimentSummary, ExperimentControlError>
   /** Cancels every unfinished task; workers running them are told to stop. */
@@ -127,13 +157,32 @@ export const make = (options: SchedulerOptions = {}) =>
           ...(submitOptions.id === undefined ? {} : { id: submitOptions.id }),
           ...(submitOptions.start === undefined ? {} : { start: submitOptions.start }),
           ...(submitOptions.freshName === undefined ? {} : { freshName: submitOptions.freshName }),
+          ...(submitOptions.open === undefined ? {} : { open: submitOptions.open }),
           // Idle workers of this process's sessions take the first ready tasks at once.
           reserveSlots: dispatcher.reserveSlots,
         })
       }).pipe(Effect.provide(context), Effect.withSpan("Scheduler.submit"))
 
+    const openExperiment = (experiment: ExperimentId | OpenExperiment) =>
+      typeof experiment === "string"
+        ? Effect.flatMap(store.getExperiment(experiment), (summary) =>
+            Effect.map(storedSpec(summary.experiment), (spec) => ({ id: experiment, spec })),
+          )
+        : Effect.succeed(experiment)
+
     const service: SchedulerService = {
       submit,
+      open: (source, openOptions = {}) =>
+        Effect.gen(function* () {
+          const spec = yield* resolveSpec(source)
+          const summary = yield* submit(spec, { ...openOptions, open: true })
+          return { id: summary.experiment.id, spec, summary }
+        }).pipe(Effect.withSpan("Scheduler.open")),
+      addTasks: (experiment, instances) =>
+        Effect.flatMap(openExperiment(experiment), (open) =>
+          addTasks(open, instances, { reserveSlots: dispatcher.reserveSlots }),
+        ).pipe(Effect.provideService(Store, store)),
+      closeExperiment: (id) => store.closeExperiment(id).pipe(Effect.withSpan("Scheduler.closeExperiment")),
       get: (id) => store.getExperiment(id).pipe(Effect.withSpan("Scheduler.get")),
       counts: (id) => store.countTasks(id).pipe(Effect.withSpan("Scheduler.counts")),
       list: (query = {}) =>

@@ -85,8 +85,13 @@ export class Experiment extends Schema.Class<Experiment>("Experiment")(
     constraints: Schema.optionalWith(ExperimentConstraints, {
       default: () => ExperimentConstraints.make({}),
     }),
-    /** Number of task instances the spec expands to, known before any is written. */
+    /**
+     * Number of task instances: what the spec expands to, known before any is written, plus the
+     * tasks added since to an open experiment.
+     */
     totalTasks: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
+    /** Accepts added tasks, and does not finish until closed (an open experiment). */
+    open: Schema.optionalWith(Schema.Boolean, { default: () => false }),
     metadata: metadataField,
     createdAt: Timestamp,
     updatedAt: Timestamp,

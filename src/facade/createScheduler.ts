@@ -12,6 +12,7 @@ import { Cause, Effect, Exit, type Layer, ManagedRuntime, Option, Schema, Stream
 import type {
   ListQuery,
   LogsQuery,
+  OpenExperiment,
   SchedulerService,
   SubmitOptions,
   TasksQuery,
@@ -20,7 +21,7 @@ import { Scheduler } from "../actors/Scheduler.js"
 import type { SpecSource } from "../actors/SpecSource.js"
 import { invalidInputFromParseError } from "../domain/Errors.js"
 import { ExperimentId, TaskId } from "../domain/Ids.js"
-import { ExperimentSpec } from "../domain/spec/index.js"
+import { ExperimentSpec, type TaskInstance } from "../domain/spec/index.js"
 import type {
   CancelResult,
   ExperimentSummary,
@@ -56,6 +57,18 @@ export interface PromiseScheduler {
   readonly tasks: (query: TasksQuery) => Promise<TaskPage>
   readonly task: (id: string) => Promise<TaskDetail>
   readonly logs: (query: LogsQuery) => Promise<ReadonlyArray<LogEntry>>
+  /** Submits the spec as an open experiment: pass the result to `addTasks`. */
+  readonly open: (
+    source: PromiseSpecSource,
+    options?: Omit<SubmitOptions, "open" | "start">,
+  ) => Promise<OpenExperiment & { readonly summary: ExperimentSummary }>
+  /** Adds task instances to an open experiment (its id, or what `open` returned); their ids. */
+  readonly addTasks: (
+    experiment: string | OpenExperiment,
+    instances: ReadonlyArray<TaskInstance>,
+  ) => Promise<ReadonlyArray<TaskId>>
+  /** No more tasks for the open experiment; it finishes when they have. */
+  readonly closeExperiment: (id: string) => Promise<ExperimentSummary>
   readonly start: (id: string) => Promise<ExperimentSummary>
   readonly cancel: (id: string, reason?: string) => Promise<CancelResult>
   readonly pause: (id: string) => Promise<ExperimentSummary>
@@ -131,6 +144,14 @@ const facade = async <E>(
     tasks: (query) => run((s) => s.tasks(query)),
     task: (raw) => run((s) => Effect.flatMap(taskId(raw), s.task)),
     logs: (query) => run((s) => s.logs(query)),
+    open: (source, options) => run((s) => s.open(asSource(source), options)),
+    addTasks: (experiment, instances) =>
+      run((s) =>
+        typeof experiment === "string"
+          ? Effect.flatMap(experimentId(experiment), (id) => s.addTasks(id, instances))
+          : s.addTasks(experiment, instances),
+      ),
+    closeExperiment: withId((s, id) => s.closeExperiment(id)),
     start: withId((s, id) => s.start(id)),
     cancel: (raw, reason) => run((s) => Effect.flatMap(experimentId(raw), (id) => s.cancel(id, reason))),
     pause: withId((s, id) => s.pause(id)),

@@ -9,7 +9,7 @@ import type { EntityAlreadyExists, EntityNotFound, InvalidInput } from "../domai
 import type { Project, User } from "../domain/Identity.js"
 import type { ExperimentId, TaskId, WorkerId } from "../domain/Ids.js"
 import type { ComputeResource } from "../domain/Resources.js"
-import type { Expansion } from "../domain/spec/ExpandedTask.js"
+import type { ExpandedTask, Expansion } from "../domain/spec/ExpandedTask.js"
 import type { Worker } from "../domain/Worker.js"
 import type {
   ClaimError,
@@ -21,6 +21,7 @@ import type {
   WorkerRegistryError,
 } from "./StoreErrors.js"
 import type {
+  AddedTasks,
   CancelResult,
   ClaimedTask,
   CreatedExperiment,
@@ -82,6 +83,25 @@ export interface StoreService {
     expansion: Expansion<E>,
     offer: LeaseOffer,
   ) => Effect.Effect<CreatedExperiment, E | CreateExperimentError>
+  /**
+   * Adds task instances to an open experiment (created with `open`) while it is EXECUTING or
+   * PAUSED, in one statement: QUEUED, or with an `offer`, leased at birth as `createAndLease` does
+   * (only while EXECUTING). They wait on nothing; their `key` and `index` are given by the store
+   * (`name[n]`, `n` unique). InvalidInput when the experiment is closed or finished; nothing is
+   * written then.
+   */
+  readonly addTasks: (
+    experimentId: ExperimentId,
+    tasks: ReadonlyArray<ExpandedTask>,
+    offer?: LeaseOffer,
+  ) => Effect.Effect<AddedTasks, EntityNotFound | InvalidInput | StoreUnavailable>
+  /**
+   * Closes an open experiment: it takes no more tasks, and finishes (COMPLETED or FAILED) once all
+   * of its tasks are terminal, at once if they already are. Closing a closed experiment is a no-op.
+   */
+  readonly closeExperiment: (
+    id: ExperimentId,
+  ) => Effect.Effect<ExperimentSummary, EntityNotFound | StoreUnavailable>
   /** CREATED → EXECUTING. */
   readonly startExperiment: (id: ExperimentId) => Effect.Effect<ExperimentSummary, ExperimentControlError>
   /** EXECUTING → PAUSED: claims skip it; leased tasks run on. */

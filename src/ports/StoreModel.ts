@@ -40,6 +40,8 @@ export class NewExperiment extends Schema.Class<NewExperiment>("NewExperiment")(
   metadata: Schema.optionalWith(JsonObject, { default: () => ({}) }),
   /** Submit and go (CREATED → EXECUTING in the same transaction); false keeps it CREATED until started. */
   start: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  /** Open: created without task instances; tasks are added later (`addTasks`) until it is closed. */
+  open: Schema.optionalWith(Schema.Boolean, { default: () => false }),
 }) {}
 
 /** An experiment with its progress counters (maintained on every transition, never counted). */
@@ -131,6 +133,13 @@ export interface LeaseOffer {
 /** An experiment just created, and the tasks leased at birth to the worker of the offer (if any). */
 export interface CreatedExperiment {
   readonly summary: ExperimentSummary
+  readonly leased: ReadonlyArray<ClaimedTask>
+}
+
+/** Tasks just added to an open experiment, and those of them leased at birth to the offered worker. */
+export interface AddedTasks {
+  /** In the order they were given. */
+  readonly taskIds: ReadonlyArray<TaskId>
   readonly leased: ReadonlyArray<ClaimedTask>
 }
 

@@ -1,13 +1,14 @@
 /** Submit: a validated spec becomes an experiment whose tasks stream into the Store in batches. */
-import { Effect, Exit, Option, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { experimentName } from "../domain/Experiment.js"
 import { JsonValue } from "../domain/Fields.js"
 import type { ExperimentId, ProjectId, UserId } from "../domain/Ids.js"
 import type { Expansion } from "../domain/spec/ExpandedTask.js"
-import { ExperimentSpec, expand } from "../domain/spec/index.js"
-import { maxTasksLeasedAtBirth, type ReserveSlots, type SlotReservation } from "../ports/IdleSlots.js"
+import { ExperimentSpec, expand, withoutInstances } from "../domain/spec/index.js"
+import { maxTasksLeasedAtBirth, type ReserveSlots } from "../ports/IdleSlots.js"
 import { Store } from "../ports/Store.js"
-import { type ClaimedTask, Lease, NewExperiment } from "../ports/StoreModel.js"
+import { NewExperiment } from "../ports/StoreModel.js"
+import { leaseAtBirth } from "./leaseAtBirth.js"
 
 export interface SubmitOptions {
   readonly ownerId: UserId
@@ -25,6 +26,11 @@ export interface SubmitOptions {
    * experiment's first ready tasks are leased to one of them as they are inserted.
    */
   readonly reserveSlots?: ReserveSlots
+  /**
+   * Open: the experiment starts with no task instances; its spec's tasks are templates for the
+   * instances added with `addTasks` until it is closed (`closeExperiment`), and it finishes then.
+   */
+  readonly open?: boolean
 }
 
 const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
@@ -49,65 +55,34 @@ const submitOnce = (spec: ExperimentSpec, options: SubmitOptions) =>
         spec: encoded,
         requirements: spec.requirements,
         start: options.start ?? true,
+        open: options.open ?? false,
       },
       true,
     )
-    const expansion = expand(spec)
+    const expansion = options.open === true ? withoutInstances(expand(spec)) : expand(spec)
     const reserve = options.reserveSlots
-    return reserve === undefined || input.start === false || expansion.total > maxTasksLeasedAtBirth
+    return reserve === undefined ||
+      input.start === false ||
+      expansion.total === 0 ||
+      expansion.total > maxTasksLeasedAtBirth
       ? yield* store.createExperiment(input, expansion)
       : yield* leaseAndHandOver(store, reserve, input, expansion)
   }).pipe(Effect.withSpan("submitExperiment", { captureStackTrace: false }))
 
-/**
- * Creates the experiment leasing what it can to slots of an idle session, if one has any, and hands
- * that to the session, whatever happens. From the reservation to the hand-over nothing can be
- * interrupted: reserved slots would be lost to the session, and a statement the caller stopped
- * waiting for could still commit its leases, which would then wait out their expiry and count as a
- * failed attempt.
- */
+/** Creates the experiment, leasing what it can to slots of an idle session if one has any. */
 const leaseAndHandOver = <E>(
   store: Store["Type"],
   reserve: ReserveSlots,
   input: NewExperiment,
   expansion: Expansion<E>,
 ) =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(
-      reserve(expansion.total),
-      Option.match({
-        onNone: () => restore(store.createExperiment(input, expansion)),
-        onSome: (reservation) =>
-          store
-            .createAndLease(input, expansion, { workerId: reservation.workerId, max: reservation.reserved })
-            .pipe(
-              Effect.onExit((exit) =>
-                Exit.isSuccess(exit)
-                  ? handOver(store, reservation, exit.value.leased)
-                  : reservation.deliver([]),
-              ),
-              Effect.map((created) => created.summary),
-            ),
-      }),
+  Effect.map(
+    leaseAtBirth(store, reserve, expansion.total, (offer) =>
+      offer === undefined
+        ? Effect.map(store.createExperiment(input, expansion), (summary) => ({ summary, leased: [] }))
+        : store.createAndLease(input, expansion, offer),
     ),
-  )
-
-// A session that ended meanwhile cannot take its tasks: they go back to the queue at once, as its
-// other tasks did when it ended, instead of waiting out their lease.
-const handOver = (store: Store["Type"], reservation: SlotReservation, leased: ReadonlyArray<ClaimedTask>) =>
-  Effect.flatMap(reservation.deliver(leased), (delivered) =>
-    delivered || leased.length === 0
-      ? Effect.void
-      : store
-          .handBack(
-            reservation.workerId,
-            leased.map((task) => Lease.make({ taskId: task.taskId, attempt: task.attempt })),
-          )
-          .pipe(
-            Effect.catchAll((error) =>
-              Effect.logWarning(`could not hand back tasks leased to ${reservation.workerId}`, error),
-            ),
-          ),
+    (created) => created.summary,
   )
 
 export const submitExperiment = (spec: ExperimentSpec, options: SubmitOptions) => {

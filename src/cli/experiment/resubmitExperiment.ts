@@ -3,24 +3,17 @@
  * as a new experiment in the same project with the same owner, requirements and constraints. Its
  * metadata records the original's id under `resubmittedFrom`.
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { EntityAlreadyExists } from "../../domain/Errors.js"
 import { experimentName } from "../../domain/Experiment.js"
 import type { ExperimentId } from "../../domain/Ids.js"
-import { ExperimentSpec, expand } from "../../domain/spec/index.js"
+import { expand, withoutInstances } from "../../domain/spec/index.js"
 import { Store } from "../../ports/Store.js"
 import type { CreateExperimentError } from "../../ports/StoreErrors.js"
 import { type ExperimentSummary, NewExperiment } from "../../ports/StoreModel.js"
+import { StoredSpecUnreadable, storedSpec } from "../../programs/storedSpec.js"
 
-/** The experiment's stored spec no longer decodes (written by an incompatible version). */
-export class StoredSpecUnreadable extends Schema.TaggedError<StoredSpecUnreadable>()("StoredSpecUnreadable", {
-  experimentId: Schema.String,
-  reason: Schema.String,
-}) {
-  override get message() {
-    return `the stored spec of experiment ${this.experimentId} cannot be read: ${this.reason}`
-  }
-}
+export { StoredSpecUnreadable }
 
 const SUFFIX = /-resubmit-\d+$/
 const MAX_NAME = 255
@@ -50,9 +43,7 @@ export const resubmitExperiment = (id: ExperimentId, name?: string) =>
   Effect.gen(function* () {
     const store = yield* Store
     const original = (yield* store.getExperiment(id)).experiment
-    const spec = yield* Schema.decodeUnknown(ExperimentSpec)(original.spec).pipe(
-      Effect.mapError((error) => new StoredSpecUnreadable({ experimentId: id, reason: error.message })),
-    )
+    const spec = yield* storedSpec(original)
     const submit = (as: string): Effect.Effect<ExperimentSummary, CreateExperimentError> =>
       Effect.flatMap(experimentName(as), (name) =>
         store.createExperiment(
@@ -65,8 +56,10 @@ export const resubmitExperiment = (id: ExperimentId, name?: string) =>
             requirements: original.requirements,
             constraints: original.constraints,
             metadata: { ...original.metadata, resubmittedFrom: original.id },
+            open: original.open,
           }),
-          expand(spec),
+          // An open experiment's tasks were added one by one: its derivative starts open and empty.
+          original.open ? withoutInstances(expand(spec)) : expand(spec),
         ),
       )
     if (name !== undefined) return yield* submit(name)

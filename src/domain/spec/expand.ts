@@ -129,3 +129,11 @@ export const expand = (spec: ExperimentSpec): Expansion => {
     instances,
   }
 }
+
+/** The expansion of an open experiment: the spec's task names, none instantiated (instantiate adds them). */
+export const withoutInstances = <E>(expansion: Expansion<E>): Expansion<E> => ({
+  total: 0,
+  counts: expansion.counts.map(({ name }) => ({ name, count: 0 })),
+  tasks: Stream.empty,
+  instances: [],
+})

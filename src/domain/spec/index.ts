@@ -17,7 +17,8 @@ export {
   StorageMount,
   TaskSpec,
 } from "./ExperimentSpec.js"
-export { expand, taskKey } from "./expand.js"
+export { expand, taskKey, withoutInstances } from "./expand.js"
+export { instantiate, type TaskInstance } from "./instantiate.js"
 export { loadSpec, parseSpec } from "./loadSpec.js"
 export { API_TASK_NAME } from "./readApiSpec.js"
 export { formatIssue, SpecInvalid, SpecIssue } from "./SpecError.js"

@@ -14,7 +14,7 @@ import {
   type ServiceUnavailable,
 } from "../../domain/Errors.js"
 import { Experiment } from "../../domain/Experiment.js"
-import { ExperimentId } from "../../domain/Ids.js"
+import { ExperimentId, type TaskId } from "../../domain/Ids.js"
 import { ExperimentMachine } from "../../domain/StateMachine.js"
 import type { ExperimentStatus } from "../../domain/Status.js"
 import { type ExpandedTask, type Expansion, InputValue } from "../../domain/spec/ExpandedTask.js"
@@ -52,6 +52,35 @@ interface Prepared {
   readonly barriers: Array<Barrier>
 }
 
+/** The row of `task`, with id `id`, waiting on `pending` tasks and barriers. */
+export const taskRow = (id: TaskId, task: ExpandedTask, pending: number): TaskRow => {
+  const { requirements, retry } = task
+  return {
+    id,
+    key: task.key,
+    name: task.name,
+    index: task.index,
+    priority: requirements.priority,
+    script: task.script,
+    handler: task.handler ?? null,
+    inputs: JSON.stringify(encodeInputs(task.inputs)),
+    outputs: JSON.stringify(task.outputs),
+    environment: JSON.stringify(task.environment),
+    pending,
+    retries: retry.retries,
+    baseMs: retry.backoff.baseMs,
+    factor: retry.backoff.factor,
+    maxMs: retry.backoff.maxMs,
+    jitter: retry.backoff.jitter,
+    timeoutSeconds: retry.timeoutSeconds ?? null,
+    cpuCores: requirements.cpuCores,
+    memoryMB: requirements.memoryMB,
+    diskGB: requirements.diskGB,
+    gpus: requirements.gpus,
+    walltime: requirements.walltime ?? null,
+  }
+}
+
 const prepare = (
   experimentId: ExperimentId,
   tasks: ReadonlyArray<ExpandedTask>,
@@ -64,31 +93,7 @@ const prepare = (
     const after = [...new Set(task.after)]
     // A barrier on a task name with no instances is met from the start.
     const afterAll = [...new Set(task.afterAll)].filter((name) => counts.get(name) !== 0)
-    const { requirements, retry } = task
-    prepared.rows.push({
-      id,
-      key: task.key,
-      name: task.name,
-      index: task.index,
-      priority: requirements.priority,
-      script: task.script,
-      handler: task.handler ?? null,
-      inputs: JSON.stringify(encodeInputs(task.inputs)),
-      outputs: JSON.stringify(task.outputs),
-      environment: JSON.stringify(task.environment),
-      pending: after.length + afterAll.length,
-      retries: retry.retries,
-      baseMs: retry.backoff.baseMs,
-      factor: retry.backoff.factor,
-      maxMs: retry.backoff.maxMs,
-      jitter: retry.backoff.jitter,
-      timeoutSeconds: retry.timeoutSeconds ?? null,
-      cpuCores: requirements.cpuCores,
-      memoryMB: requirements.memoryMB,
-      diskGB: requirements.diskGB,
-      gpus: requirements.gpus,
-      walltime: requirements.walltime ?? null,
-    })
+    prepared.rows.push(taskRow(id, task, after.length + afterAll.length))
     for (const key of after) prepared.edges.push({ dependsOn: taskIdFor(experimentId, key), task: id })
     for (const before of afterAll) {
       const pair = `${before}\u0000${task.name}`
@@ -181,6 +186,7 @@ const insertedSummary = (
           requirements: input.requirements,
           constraints: input.constraints,
           totalTasks,
+          open: input.open,
           metadata: input.metadata,
           createdAt: at,
           updatedAt: at,
@@ -313,7 +319,7 @@ export const createAndLease =
         )
         if (inserted !== expansion.total) return yield* wrongTotal(inserted)
         let final: ExperimentStatus = status
-        if (status === "EXECUTING" && expansion.total === 0) {
+        if (status === "EXECUTING" && expansion.total === 0 && !input.open) {
           final = yield* ExperimentMachine.transition("EXECUTING", "COMPLETED", id).pipe(Effect.orDie)
           yield* setExperimentStatus(sql, id, "EXECUTING", final, now)
         }
@@ -340,7 +346,7 @@ export const createAndLease =
   }
 
 /** The first `max` rows waiting on nothing, by priority then order: those the claim would pick. */
-const offered = (rows: ReadonlyArray<TaskRow>, max: number): Array<boolean> => {
+export const offered = (rows: ReadonlyArray<TaskRow>, max: number): Array<boolean> => {
   const picks = rows
     .map((row, i) => ({ row, i }))
     .filter(({ row }) => row.pending === 0)

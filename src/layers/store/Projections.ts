@@ -37,8 +37,8 @@ export const taskJson = (t: string) => `(jsonb_build_object(
 export const experimentSummaryJson = (e: string) => `jsonb_build_object(
   'experiment', jsonb_build_object('id', ${e}.id, 'name', ${e}.name, 'description', ${e}.description,
       'projectId', ${e}.project_id, 'ownerId', ${e}.owner_id, 'status', ${e}.status, 'spec', ${e}.spec,
-      'requirements', ${e}.requirements, 'constraints', ${e}.constraints, 'totalTasks', ${e}.total_tasks,
-      'metadata', ${e}.metadata, 'createdAt', ${e}.created_at, 'updatedAt', ${e}.updated_at)
+      'requirements', ${e}.requirements, 'constraints', ${e}.constraints, 'totalTasks', ${e}.total_tasks + coalesce(${e}_load.added, 0),
+      'open', ${e}.open, 'metadata', ${e}.metadata, 'createdAt', ${e}.created_at, 'updatedAt', ${e}.updated_at)
     || jsonb_strip_nulls(jsonb_build_object('startedAt', ${e}.started_at, 'completedAt', ${e}.completed_at)),
   'completedTasks', coalesce(${e}_load.completed, 0), 'failedTasks', coalesce(${e}_load.failed, 0),
   'canceledTasks', coalesce(${e}_load.canceled, 0), 'runningTasks', greatest(0, coalesce(${e}_load.running, 0)))`
@@ -46,7 +46,7 @@ export const experimentSummaryJson = (e: string) => `jsonb_build_object(
 /** Joins the summed counters of the experiment aliased `e` as \`${e}_load\`; use with experimentSummaryJson. */
 export const experimentLoadJoin = (e: string) => `LEFT JOIN LATERAL (
   SELECT sum(l.running) AS running, sum(l.completed) AS completed, sum(l.failed) AS failed,
-    sum(l.canceled) AS canceled
+    sum(l.canceled) AS canceled, sum(l.added) AS added
   FROM experiment_load l WHERE l.experiment_id = ${e}.id) ${e}_load ON true`
 
 /** `Worker` of the row aliased `w`. */

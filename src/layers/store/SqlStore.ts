@@ -25,6 +25,7 @@ import { report, reportMany } from "./Reports.js"
 import { orUnavailable } from "./SqlFailures.js"
 import { reclaimSpace } from "./sql/reclaimSpace.js"
 import { refreshStatistics } from "./sql/refreshStatistics.js"
+import { addTasks, closeExperiment } from "./TaskAddition.js"
 import {
   authenticateWorker,
   getWorker,
@@ -50,6 +51,8 @@ export const make = (options: SqlStoreOptions = {}) =>
       saveComputeResource: saveComputeResource(sql),
       createExperiment: createExperiment(sql),
       createAndLease: createAndLease(sql, leaseMillis),
+      addTasks: addTasks(sql, leaseMillis),
+      closeExperiment: closeExperiment(sql),
       startExperiment: startExperiment(sql),
       pauseExperiment: pauseExperiment(sql),
       resumeExperiment: resumeExperiment(sql),

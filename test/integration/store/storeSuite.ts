@@ -9,6 +9,7 @@ import { controlTests } from "./controlTests.js"
 import { dependencyTests } from "./dependencyTests.js"
 import { feedTests } from "./feedTests.js"
 import { leaseTests } from "./leaseTests.js"
+import { openTests } from "./openTests.js"
 import { registryTests } from "./registryTests.js"
 import { reportTests } from "./reportTests.js"
 import { retryTests } from "./retryTests.js"
@@ -24,4 +25,5 @@ export const storeSuite = <E>(engine: string, store: Layer.Layer<StoreAndSql, E>
     registryTests(it)
     feedTests(it)
     leaseTests(it)
+    openTests(it)
   })

@@ -27,18 +27,18 @@ export const finishExperiments = (
   ids !== "all" && ids.length === 0
     ? Effect.succeed([])
     : sql`WITH totals AS (
-          SELECT e.id, e.total_tasks,
+          SELECT e.id, e.total_tasks + coalesce(sum(l.added), 0) AS total,
             coalesce(sum(l.completed + l.failed + l.canceled), 0) AS terminal,
             coalesce(sum(l.failed + l.canceled), 0) AS unsuccessful
           FROM experiments e LEFT JOIN experiment_load l ON l.experiment_id = e.id
-          WHERE e.status = ANY(${finishable}::text[])
+          WHERE e.status = ANY(${finishable}::text[]) AND NOT e.open
             AND ${ids === "all" ? sql`true` : sql`e.id = ANY(${ids}::text[])`}
           GROUP BY e.id, e.total_tasks
         ), finished AS (
           UPDATE experiments e SET updated_at = ${now}, completed_at = ${now},
             status = CASE WHEN t.unsuccessful > 0 THEN 'FAILED' ELSE 'COMPLETED' END
           FROM totals t
-          WHERE e.id = t.id AND t.terminal = t.total_tasks AND e.status = ANY(${finishable}::text[])
+          WHERE e.id = t.id AND t.terminal = t.total AND e.status = ANY(${finishable}::text[])
           RETURNING e.id, e.status
         )
         SELECT f.id, f.status, pg_notify(${channel},

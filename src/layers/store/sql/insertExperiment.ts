@@ -21,12 +21,12 @@ export interface ExperimentRow {
 /** The INSERT statement, for use on its own or inside a larger one (insertSmallExperiment). */
 export const experimentInsert = (sql: SqlClient.SqlClient, row: ExperimentRow) =>
   sql`INSERT INTO experiments (id, name, description, project_id, owner_id, status, spec, requirements,
-      constraints, metadata, total_tasks, created_at, updated_at, started_at)
+      constraints, metadata, total_tasks, open, created_at, updated_at, started_at)
     VALUES (${row.id}, ${row.input.name}, ${row.input.description}, ${row.input.projectId},
       ${row.input.ownerId}, ${row.status}, ${JSON.stringify(row.input.spec)}::jsonb,
       ${JSON.stringify(encodeRequirements(row.input.requirements))}::jsonb,
       ${JSON.stringify(encodeConstraints(row.input.constraints))}::jsonb,
-      ${JSON.stringify(row.input.metadata)}::jsonb, ${row.totalTasks}, ${row.now}, ${row.now},
+      ${JSON.stringify(row.input.metadata)}::jsonb, ${row.totalTasks}, ${row.input.open}, ${row.now}, ${row.now},
       ${row.status === "EXECUTING" ? row.now : null}::timestamptz)`
 
 export const insertExperiment = (sql: SqlClient.SqlClient, row: ExperimentRow) =>

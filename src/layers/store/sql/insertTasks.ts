@@ -42,6 +42,16 @@ export interface TaskLease {
   readonly offered: ReadonlyArray<boolean>
 }
 
+/**
+ * Tasks added to an open experiment: numbered from the `added_task_index` sequence (their `key` and
+ * `index` in the rows are ignored), inserted only where `accepting` holds and leased only where
+ * `leasing` holds (SQL conditions, e.g. on the experiment's row locked by the enclosing statement).
+ */
+export interface AddedTasks {
+  readonly accepting: string
+  readonly leasing: string
+}
+
 const column = <K extends keyof TaskRow>(rows: ReadonlyArray<TaskRow>, key: K): Array<TaskRow[K]> =>
   rows.map((row) => row[key])
 
@@ -52,18 +62,21 @@ export const tasksInsert = (
   rows: ReadonlyArray<TaskRow>,
   now: Date,
   lease?: TaskLease,
+  added?: AddedTasks,
 ) =>
   sql`INSERT INTO tasks (id, experiment_id, key, name, task_index, status, priority, requested_priority,
         script, handler, inputs, outputs, environment, pending_deps, retries, backoff_base_ms, backoff_factor,
         backoff_max_ms, backoff_jitter, timeout_seconds, cpu_cores, memory_mb, disk_gb, gpus, walltime,
         not_before, created_at, updated_at${lease === undefined ? sql.literal("") : sql.literal(leaseColumns)})
-      SELECT u.id, ${experimentId}, u.key, u.name, u.idx, CASE
+      SELECT u.id, ${experimentId}, ${sql.literal(added === undefined ? "u.key" : "u.name || '[' || u.seq || ']'")},
+        u.name, ${sql.literal(added === undefined ? "u.idx" : "u.seq")}, CASE
           ${lease === undefined ? sql.literal("") : sql.literal("WHEN w.id IS NOT NULL THEN 'DATA_STAGING'")}
           WHEN u.pending = 0 THEN 'QUEUED' ELSE 'CREATED' END,
         u.priority, u.priority, u.script, u.handler, u.inputs::jsonb, u.outputs::jsonb, u.environment::jsonb,
         u.pending, u.retries, u.base_ms, u.factor, u.max_ms, u.jitter, u.timeout, u.cpu, u.mem, u.disk, u.gpus,
         u.walltime, ${now}, ${now}, ${now}${lease === undefined ? sql.literal("") : leaseValues(sql, lease)}
-      FROM unnest(${column(rows, "id")}::uuid[], ${column(rows, "key")}::text[], ${column(rows, "name")}::text[],
+      FROM ${sql.literal(added === undefined ? "" : "(SELECT *, nextval('added_task_index')::int AS seq FROM")}
+        unnest(${column(rows, "id")}::uuid[], ${column(rows, "key")}::text[], ${column(rows, "name")}::text[],
         ${column(rows, "index")}::int[], ${column(rows, "priority")}::int[], ${column(rows, "script")}::text[],
         ${column(rows, "handler")}::text[], ${column(rows, "inputs")}::text[], ${column(rows, "outputs")}::text[],
         ${column(rows, "environment")}::text[], ${column(rows, "pending")}::int[], ${column(rows, "retries")}::int[],
@@ -76,8 +89,9 @@ export const tasksInsert = (
         AS u(id, key, name, idx, priority, script, handler, inputs, outputs, environment, pending, retries,
           base_ms, factor, max_ms, jitter, timeout, cpu, mem, disk, gpus, walltime${
             lease === undefined ? sql.literal("") : sql.literal(", offered")
-          })
-      ${lease === undefined ? sql.literal("") : leaseJoin(sql, lease)}`
+          })${sql.literal(added === undefined ? "" : ") AS u")}
+      ${lease === undefined ? sql.literal("") : leaseJoin(sql, lease, added?.leasing ?? "true")}
+      ${sql.literal(added === undefined ? "" : `WHERE ${added.accepting}`)}`
 
 const leaseColumns = ", attempt, lease_owner, lease_expires_at, compute_resource_id"
 
@@ -87,8 +101,8 @@ const leaseValues = (sql: SqlClient.SqlClient, lease: TaskLease) =>
         CASE WHEN w.id IS NULL THEN NULL ELSE ${lease.leaseUntil}::timestamptz END, w.compute_resource_id`
 
 // The claim's conditions on the worker (its status, its capabilities), per offered row.
-const leaseJoin = (sql: SqlClient.SqlClient, lease: TaskLease) =>
-  sql`LEFT JOIN workers w ON u.offered AND w.id = ${lease.workerId}
+const leaseJoin = (sql: SqlClient.SqlClient, lease: TaskLease, leasing: string) =>
+  sql`LEFT JOIN workers w ON u.offered AND ${sql.literal(leasing)} AND w.id = ${lease.workerId}
         AND w.status IN ('REGISTERED', 'IDLE', 'BUSY')
         AND u.cpu <= w.cpu_cores AND u.mem <= w.memory_mb AND u.disk <= w.disk_gb AND u.gpus <= w.gpus`
 
