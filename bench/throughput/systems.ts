@@ -18,6 +18,9 @@ export const systems: ReadonlyArray<System> = [
   airavataSystem("handler", 48),
   // The replica as `airavata server` in a process of its own, the harness only submitting.
   airavataSystem("handler", "auto", "server-process"),
+  // Latency jobs as experiments of their own (a spec per job) instead of tasks added to one.
+  airavataSystem("handler", "auto", "in-process", "experiment"),
+  airavataSystem("handler", "auto", "server-process", "experiment"),
   // The same with shell tasks (`true`): bounded by process start-up, a row of its own.
   airavataSystem("shell"),
 ]

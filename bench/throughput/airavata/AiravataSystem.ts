@@ -19,17 +19,19 @@ import { WorkerId } from "../../../src/domain/Ids.js"
 import type { ExperimentSpec } from "../../../src/domain/spec/index.js"
 import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import type { Store } from "../../../src/ports/Store.js"
+import { addTasks, type OpenExperiment } from "../../../src/programs/addTasks.js"
 import { ensureLocalDirectory, LOCAL_COMPUTE } from "../../../src/programs/localDirectory.js"
 import { registerWorkerWithToken } from "../../../src/programs/registerWorker.js"
 import { submitExperiment } from "../../../src/programs/submitExperiment.js"
 import type { Prefetch } from "../../../src/worker/PrefetchWindow.js"
 import { type BenchError, reasonOf, SystemFailed } from "../BenchErrors.js"
 import type { System, SystemRun, WorkerHandle } from "../System.js"
-import { sweepSpec, type TaskKind, timedSpec } from "./benchSpecs.js"
+import { benchTask, sweepSpec, type TaskKind, timedSpec } from "./benchSpecs.js"
 import { buildHandlerModule } from "./buildHandlerModule.js"
 import { spawnAiravataServer } from "./spawnAiravataServer.js"
 import { spawnAiravataWorker } from "./spawnAiravataWorker.js"
 import { awaitCompleted, awaitSession, failOnTaskFailure, reportFromStore } from "./storeObservations.js"
+import { submitTimeInput } from "./workerContract.js"
 
 /** Tasks in flight in the one worker, as for every peer (BENCHMARKS.md). */
 const slots = 16
@@ -49,6 +51,13 @@ const workingDirectory = (system: string) =>
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true })),
   )
 
+/**
+ * What a latency job is: a task added to an open experiment (`addTasks`, as a service feeding work
+ * one task at a time would, and as a peer's job is a row added to its queue), or an experiment of
+ * its own (a spec submitted per job).
+ */
+export type LatencyUnit = "task" | "experiment"
+
 /** Where the scheduler replica runs: in the harness process, or as `airavata server` of its own. */
 export type SchedulerPlacement = "in-process" | "server-process"
 
@@ -67,10 +76,12 @@ export const airavataSystem = (
   kind: TaskKind,
   prefetch: Prefetch = "auto",
   placement: SchedulerPlacement = "in-process",
+  unit: LatencyUnit = "task",
 ): System => {
   const suffix = prefetch === "auto" ? "" : prefetch === 0 ? "-no-prefetch" : "-prefetch"
   const where = placement === "in-process" ? "" : "-server"
-  const name = `${kind === "handler" ? "airavata" : "airavata-shell"}${suffix}${where}`
+  const per = unit === "task" ? "" : "-experiments"
+  const name = `${kind === "handler" ? "airavata" : "airavata-shell"}${suffix}${where}${per}`
   const failed = (operation: string) => (cause: unknown) =>
     new SystemFailed({ system: name, operation, reason: reasonOf(cause) })
 
@@ -107,7 +118,7 @@ export const airavataSystem = (
       const submitted = yield* Ref.make<ReadonlyArray<ExperimentId>>([])
 
       // Experiment names are unique within a project: number them.
-      const submit = (spec: ExperimentSpec) =>
+      const create = (spec: ExperimentSpec, open: boolean) =>
         Effect.flatMap(Ref.get(submitted), (ids) =>
           inStore(
             "submit",
@@ -115,13 +126,27 @@ export const airavataSystem = (
               ownerId: userId,
               projectId,
               name: `${spec.name}-${ids.length + 1}`,
+              open,
               ...(reserveSlots === undefined ? {} : { reserveSlots }),
             }),
           ),
-        ).pipe(
-          Effect.tap((summary) => Ref.update(submitted, (ids) => [...ids, summary.experiment.id])),
-          Effect.asVoid,
-        )
+        ).pipe(Effect.tap((summary) => Ref.update(submitted, (ids) => [...ids, summary.experiment.id])))
+      const submit = (spec: ExperimentSpec) => Effect.asVoid(create(spec, false))
+
+      // Latency jobs as tasks added to one open experiment (as a service feeding work one task at a
+      // time would), opened before any is measured; its template's `t` is replaced by each job's.
+      const template = yield* timedSpec(name, kind, 0)
+      const open: OpenExperiment = {
+        id: (yield* create(template, true)).experiment.id,
+        spec: template,
+      }
+      const addOne = (t: number) =>
+        inStore(
+          "add task",
+          addTasks(open, [{ task: benchTask, inputs: { [submitTimeInput]: String(t) } }], {
+            ...(reserveSlots === undefined ? {} : { reserveSlots }),
+          }),
+        ).pipe(Effect.asVoid)
 
       const startWorker = (expected: number): Effect.Effect<WorkerHandle, BenchError, Scope.Scope> =>
         Effect.gen(function* () {
@@ -159,7 +184,7 @@ export const airavataSystem = (
         // batches of its own, so `batchSize` has no counterpart here.
         enqueue: (count) => Effect.flatMap(sweepSpec(name, kind, count), submit),
         startWorker,
-        submitOne: (t) => Effect.flatMap(timedSpec(name, kind, t), submit),
+        submitOne: unit === "task" ? addOne : (t) => Effect.flatMap(timedSpec(name, kind, t), submit),
       }
       return run
     }).pipe(quiet)

@@ -10,11 +10,14 @@ import { handlerName, submitTimeInput } from "./workerContract.js"
 /** What a benchmark task runs: the in-process `bench` handler, or the shell no-op `true`. */
 export type TaskKind = "handler" | "shell"
 
+/** The specs' one task. */
+export const benchTask = "bench"
+
 // No retries: a failed task must show up as a failure, not as a silent second run.
 const task = (kind: TaskKind, inputs: string) =>
   [
     "tasks:",
-    "  bench:",
+    `  ${benchTask}:`,
     kind === "handler" ? `    handler: ${handlerName}` : `    command: "true"`,
     "    retries: 0",
     "    task_inputs:",

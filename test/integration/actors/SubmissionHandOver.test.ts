@@ -9,6 +9,7 @@ import type { TaskId } from "../../../src/domain/Ids.js"
 import { loadSpec } from "../../../src/domain/spec/index.js"
 import { StoreLive } from "../../../src/layers/store/StoreLive.js"
 import { Store } from "../../../src/ports/Store.js"
+import { addTasks } from "../../../src/programs/addTasks.js"
 import { submitExperiment } from "../../../src/programs/submitExperiment.js"
 import { finish, type Tenant, tenant, unique, worker } from "../store/fixtures.js"
 import { connect, credits, observedClaims, statusOf } from "./sessionHarness.js"
@@ -28,6 +29,49 @@ const submitOne = (owner: Tenant) =>
   })
 
 describe("submission hand-over", () => {
+  it.effect("tasks added to an open experiment here go to the idle worker at once; the rest wait", () =>
+    Effect.gen(function* () {
+      const claims = yield* Queue.unbounded<number>()
+      yield* Effect.gen(function* () {
+        const owner = yield* tenant
+        const dispatcher = yield* Dispatcher
+        const session = yield* connect(yield* worker(owner), "1 hour")
+        yield* session.input.offer(credits(1))
+        expect(yield* claims.take).toBe(0)
+
+        const spec = yield* loadSpec(
+          `name: ${unique("feed")}\ntasks:\n  t:\n    command: echo $X\n    task_inputs:\n      X: "0"\n`,
+          "t.yaml",
+        )
+        const opened = yield* submitExperiment(spec, {
+          ownerId: owner.userId,
+          projectId: owner.projectId,
+          open: true,
+        })
+        const open = { id: opened.experiment.id, spec }
+        const reserveSlots = dispatcher.reserveSlots
+        const [first, second] = yield* addTasks(
+          open,
+          [
+            { task: "t", inputs: { X: "1" } },
+            { task: "t", inputs: { X: "2" } },
+          ],
+          {
+            reserveSlots,
+          },
+        )
+        // One free slot: the first is handed over without a claim, the second waits in the queue.
+        const [handed] = yield* session.assigned
+        expect([handed?.taskId, handed?.attempt, handed?.inputs]).toEqual([first, 1, { X: "1" }])
+        expect(yield* claims.size).toBe(0)
+        assert(second !== undefined)
+        expect(yield* statusOf(second)).toEqual(["QUEUED", 0])
+        yield* session.close
+        yield* Fiber.join(session.fiber)
+      }).pipe(Effect.provide(observedClaims(claims)))
+    }).pipe(Effect.provide(base)),
+  )
+
   it.effect("work submitted here goes to the idle worker's free slots at once, without a claim", () =>
     Effect.gen(function* () {
       const claims = yield* Queue.unbounded<number>()
