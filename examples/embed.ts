@@ -3,7 +3,8 @@
  *
  *   1. Effect: the `Scheduler` service on `SchedulerLive.embedded` (PGlite + local workers),
  *      following progress as a Stream;
- *   2. Promises: `createScheduler`, for services that do not use Effect.
+ *   2. Promises: `createScheduler`, for services that do not use Effect;
+ *   3. an open experiment (examples/feed.yaml): tasks added one at a time, then closed.
  *
  * Run from the repository root (worker processes run the built CLI, hence the build):
  *
@@ -19,6 +20,7 @@ import { Console, Effect, Stream } from "effect"
 import { createScheduler, Scheduler, SchedulerLive } from "../src/index.js"
 
 const spec = fileURLToPath(new URL("sweep.yaml", import.meta.url))
+const feed = fileURLToPath(new URL("feed.yaml", import.meta.url))
 const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "airavata-embed-"))
 
 /** 1. Effect style: submit, print each progress update, then the task counts. */
@@ -57,6 +59,26 @@ const promiseStyle = async () => {
   }
 }
 
+/** 3. An open experiment: tasks added as work comes, then closed; it finishes with its tasks. */
+const openStyle = async () => {
+  const scheduler = await createScheduler({ dataDir, workers: 2 })
+  try {
+    const open = await scheduler.open(feed)
+    for (const alpha of ["0.1", "0.2", "0.3"]) {
+      const [taskId] = await scheduler.addTasks(open, [{ task: "simulate", inputs: { ALPHA: alpha } }])
+      console.log(`[open] added ${taskId} (ALPHA=${alpha})`)
+    }
+    await scheduler.closeExperiment(open.id)
+    const final = await scheduler.wait(open.id)
+    console.log(
+      `[open] ${final.experiment.status}: ${final.completedTasks}/${final.experiment.totalTasks} tasks`,
+    )
+  } finally {
+    await scheduler.close()
+  }
+}
+
 await Effect.runPromise(effectStyle)
 await promiseStyle()
+await openStyle()
 console.log(`data (database and task directories): ${dataDir}`)
