@@ -3,7 +3,8 @@
  * PostgreSQL server (see storeTarget).
  */
 import { Command } from "@effect/cli"
-import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from "./controlCommands.js"
+import { addCommand } from "./addCommand.js"
+import { cancelCommand, closeCommand, pauseCommand, resumeCommand, retryCommand } from "./controlCommands.js"
 import { listCommand } from "./listCommand.js"
 import { logsCommand } from "./logsCommand.js"
 import { resubmitCommand } from "./resubmitCommand.js"
@@ -24,5 +25,7 @@ export const experimentCommand = Command.make("experiment").pipe(
     resumeCommand,
     retryCommand,
     resubmitCommand,
+    addCommand,
+    closeCommand,
   ]),
 )

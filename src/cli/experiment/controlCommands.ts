@@ -1,6 +1,6 @@
 /**
- * `airavata experiment cancel|pause|resume|retry ID`: the Store's experiment controls. A control the
- * experiment's status does not allow exits with 2, naming both statuses.
+ * `airavata experiment cancel|pause|resume|retry|close ID`: the Store's experiment controls. A
+ * control the experiment's status does not allow exits with 2, naming both statuses.
  */
 import { Command } from "@effect/cli"
 import { Effect } from "effect"
@@ -10,7 +10,7 @@ import type { ExperimentControlError } from "../../ports/StoreErrors.js"
 import type { ExperimentSummary } from "../../ports/StoreModel.js"
 import { storeLayer, storeOptions } from "../storeTarget.js"
 import { experimentId, output, print, printJson } from "./experimentOptions.js"
-import { experimentJson } from "./experimentViews.js"
+import { experimentJson, statusLabel } from "./experimentViews.js"
 import { asUserErrors } from "./userErrors.js"
 
 /** What a control did: the experiment afterwards and a line about the tasks it touched. */
@@ -31,7 +31,7 @@ const control = (
       if (flags.output === "json")
         return yield* printJson({ ...experimentJson(result.experiment), ...result.detail?.json })
       const detail = result.detail === undefined ? "" : ` (${result.detail.text})`
-      yield* print(`experiment ${e.id}: ${e.status}${detail}\n`)
+      yield* print(`experiment ${e.id}: ${statusLabel(e)}${detail}\n`)
     }).pipe(asUserErrors, Effect.provide(storeLayer(flags))),
   ).pipe(Command.withDescription(description))
 
@@ -69,4 +69,23 @@ export const retryCommand = control(
         json: { requeuedNow: r.requeuedTasks, revived: r.revivedTasks },
       },
     })),
+)
+
+export const closeCommand = control(
+  "close",
+  "Close an open experiment: it takes no more tasks, and finishes once the tasks it has are done.",
+  (store, id) =>
+    Effect.map(store.closeExperiment(id), (experiment) => {
+      const { completedTasks, failedTasks, canceledTasks } = experiment
+      const unfinished = experiment.experiment.totalTasks - completedTasks - failedTasks - canceledTasks
+      return unfinished === 0
+        ? { experiment }
+        : {
+            experiment,
+            detail: {
+              text: `closed, finishes after its ${unfinished} unfinished task(s)`,
+              json: { unfinishedTasks: unfinished },
+            },
+          }
+    }),
 )

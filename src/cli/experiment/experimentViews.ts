@@ -1,7 +1,8 @@
 /** How experiments are shown: JSON objects for `--output json`, rows and fields for tables. */
 import { DateTime, Duration } from "effect"
+import type { Experiment } from "../../domain/Experiment.js"
 import type { Timestamp } from "../../domain/Fields.js"
-import { TaskStatus } from "../../domain/Status.js"
+import { TaskStatus, terminalExperimentStatuses } from "../../domain/Status.js"
 import type { ExperimentSummary, TaskCounts } from "../../ports/StoreModel.js"
 
 const iso = (time: Timestamp | undefined): string | null =>
@@ -22,6 +23,12 @@ export const formatDuration = (millis: number | undefined): string => {
   return Duration.format(Duration.seconds(Math.round(millis / 1000)))
 }
 
+/** The status for tables, marked `(open)` while the experiment takes tasks (`experiment add`). */
+export const statusLabel = (e: Experiment): string =>
+  e.open && !(terminalExperimentStatuses as ReadonlyArray<string>).includes(e.status)
+    ? `${e.status} (open)`
+    : e.status
+
 /** The fields every JSON view of an experiment carries (never the stored spec, which can be large). */
 export const experimentJson = (summary: ExperimentSummary) => {
   const e = summary.experiment
@@ -29,6 +36,7 @@ export const experimentJson = (summary: ExperimentSummary) => {
     id: e.id,
     name: e.name,
     status: e.status,
+    open: e.open,
     projectId: e.projectId,
     ownerId: e.ownerId,
     totalTasks: e.totalTasks,
@@ -61,7 +69,7 @@ export const listRow = (summary: ExperimentSummary): ReadonlyArray<string> => {
   return [
     e.id,
     e.name,
-    e.status,
+    statusLabel(e),
     String(e.totalTasks),
     String(summary.completedTasks),
     String(summary.failedTasks),
@@ -85,7 +93,7 @@ export const statusFields = (
   return [
     ["experiment", e.id],
     ["name", e.name],
-    ["status", e.status],
+    ["status", statusLabel(e)],
     ["project", e.projectId],
     ["owner", e.ownerId],
     ["tasks", String(e.totalTasks)],

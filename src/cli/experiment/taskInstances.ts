@@ -5,7 +5,7 @@
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Predicate, Schema } from "effect"
 import type { InvalidInput as SpecInputInvalid } from "../../domain/Errors.js"
 import type { ExperimentSpec, TaskInstance } from "../../domain/spec/index.js"
 import { instantiate } from "../../domain/spec/index.js"
@@ -53,23 +53,40 @@ const InputValue = Schema.Union(
     decode: String,
     encode: (text) => (text === "true" || text === "false" ? text === "true" : Number(text)),
   }),
-)
+).annotations({ message: () => ({ message: "expected a string, number or boolean", override: true }) })
 const Inputs = Schema.Record({ key: Schema.String, value: InputValue })
 
-// Strict, so that a misspelt field of the long form is not taken for an input of the short one.
+// Strict, so that a misspelt field is reported rather than ignored.
 const Wrapped = Schema.Struct({ task: Schema.optional(Schema.String), inputs: Inputs }).annotations({
   parseOptions: { onExcessProperty: "error" },
 })
-/** A line: `{"task"?: …, "inputs": {…}}`, or the inputs object alone. */
-const Line = Schema.parseJson(Schema.Union(Wrapped, Inputs))
-const isWrapped = Schema.is(Wrapped)
+
+/**
+ * A line: `{"task"?: …, "inputs": {…}}` (an object whose `inputs` is an object), or the inputs
+ * object alone. The form is chosen first, so that a bad line is told what is wrong in its form.
+ */
+const decodeLine = (text: string): Either.Either<typeof Wrapped.Type, string> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return Either.left(`not JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const wrapped = Predicate.isRecord(json) && Predicate.isRecord(json.inputs)
+  return wrapped
+    ? Either.mapLeft(Schema.decodeUnknownEither(Wrapped)(json), firstIssue)
+    : Either.mapBoth(Schema.decodeUnknownEither(Inputs)(json), {
+        onLeft: firstIssue,
+        onRight: (inputs) => ({ inputs }),
+      })
+}
 
 const LINE_EXPECTED = `{"task": "TASK", "inputs": {"NAME": "VALUE", …}} or {"NAME": "VALUE", …}`
 
-const lineIssue = (error: ParseResult.ParseError): string => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error).at(-1)
-  const detail = issue === undefined ? "" : ` (${[...issue.path, issue.message].join(": ")})`
-  return `expected ${LINE_EXPECTED}${detail}`
+const firstIssue = (error: ParseResult.ParseError): string => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  if (issue === undefined) return error.message
+  return issue.path.length === 0 ? `expected ${LINE_EXPECTED}` : `${issue.path.join(".")}: ${issue.message}`
 }
 
 /**
@@ -83,30 +100,35 @@ export const readInputsFile = (
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const text = yield* fs.readFileString(file).pipe(
-      Effect.mapError(
-        (error) => new InvalidInput({ message: `--inputs-file: cannot read ${file} (${error.message})` }),
-      ),
+      Effect.mapError((error) => {
+        const reason = error._tag === "SystemError" ? error.reason : error._tag
+        const detail = error.description ?? error.message
+        return new InvalidInput({ message: `--inputs-file: cannot read ${file} (${reason}: ${detail})` })
+      }),
     )
     const located: Array<LocatedInstance> = []
     for (const [n, raw] of text.split(/\r?\n/).entries()) {
       if (raw.trim() === "") continue
       const at = (path: string) => `${file}:${n + 1}${path === "" ? "" : `: ${path}`}`
-      const line = Schema.decodeUnknownEither(Line)(raw)
-      if (Either.isLeft(line)) return yield* new InvalidInput({ message: `${at("")}: ${lineIssue(line.left)}` })
-      const { task, inputs } = isWrapped(line.right) ? line.right : { task: undefined, inputs: line.right }
+      const line = decodeLine(raw)
+      if (Either.isLeft(line)) return yield* new InvalidInput({ message: `${at("")}: ${line.left}` })
+      const { task, inputs } = line.right
       const name = task ?? defaultTask
       if (name === undefined) {
-        return yield* new InvalidInput({ message: `${at("")}: no "task", and no TASK argument to default to` })
+        return yield* new InvalidInput({
+          message: `${at("")}: no "task", and no TASK argument to default to`,
+        })
       }
       located.push({ instance: { task: name, inputs }, where: at })
     }
-    if (located.length === 0) return yield* new InvalidInput({ message: `--inputs-file: ${file} has no lines` })
+    if (located.length === 0)
+      return yield* new InvalidInput({ message: `--inputs-file: ${file} has no lines` })
     return located
   })
 
 // instantiate's paths are `tasks[n].task` and `tasks[n].inputs.X`; `n` means nothing to the user.
-const describe = (error: SpecInputInvalid, where: (path: string) => string): string =>
-  `${where(error.path.replace(/^tasks\[\d+\]\.?/, ""))}: ${error.expected}${
+const explain = (error: SpecInputInvalid, where: (path: string) => string): string =>
+  `${where(error.path.replace(/^tasks\[\d+\]\.?/, ""))}: expected ${error.expected}${
     error.actual === undefined ? "" : `, got ${error.actual}`
   }`
 
@@ -117,7 +139,7 @@ export const checkInstances = (
 ): Effect.Effect<ReadonlyArray<TaskInstance>, InvalidInput> =>
   Effect.forEach(located, ({ instance, where }) =>
     Either.match(instantiate(spec, instance), {
-      onLeft: (error) => Effect.fail(new InvalidInput({ message: describe(error, where) })),
+      onLeft: (error) => Effect.fail(new InvalidInput({ message: explain(error, where) })),
       onRight: () => Effect.succeed(instance),
     }),
   )
