@@ -180,7 +180,9 @@ export const make = (options: SchedulerOptions = {}) =>
         }).pipe(Effect.withSpan("Scheduler.open")),
       addTasks: (experiment, instances) =>
         Effect.flatMap(openExperiment(experiment), (open) =>
-          addTasks(open, instances, { reserveSlots: dispatcher.reserveSlots }),
+          addTasks(open, instances, { reserveSlots: dispatcher.reserveSlots }).pipe(
+            Effect.map((added) => added.taskIds),
+          ),
         ).pipe(Effect.provideService(Store, store)),
       closeExperiment: (id) => store.closeExperiment(id).pipe(Effect.withSpan("Scheduler.closeExperiment")),
       get: (id) => store.getExperiment(id).pipe(Effect.withSpan("Scheduler.get")),

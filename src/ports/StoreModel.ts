@@ -140,6 +140,8 @@ export interface CreatedExperiment {
 export interface AddedTasks {
   /** In the order they were given. */
   readonly taskIds: ReadonlyArray<TaskId>
+  /** Their keys (`name[n]`), in the same order: what `experiment logs` and listings show. */
+  readonly keys: ReadonlyArray<string>
   readonly leased: ReadonlyArray<ClaimedTask>
 }
 

@@ -22,7 +22,7 @@ export interface AddTasksOptions {
   readonly reserveSlots?: ReserveSlots
 }
 
-/** Adds `instances` to the experiment; their task ids, in order. */
+/** Adds `instances` to the experiment; their task ids and keys, in order. */
 export const addTasks = (
   experiment: OpenExperiment,
   instances: ReadonlyArray<TaskInstance>,
@@ -38,5 +38,5 @@ export const addTasks = (
         : yield* leaseAtBirth(store, reserve, tasks.length, (offer) =>
             store.addTasks(experiment.id, tasks, offer),
           )
-    return added.taskIds
+    return { taskIds: added.taskIds, keys: added.keys }
   }).pipe(Effect.withSpan("addTasks", { captureStackTrace: false }))

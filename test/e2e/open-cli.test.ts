@@ -32,7 +32,7 @@ const json = <A, I>(schema: Schema.Schema<A, I>, target: Target, ...args: Readon
 const SPEC = "test/fixtures/open/echo.yaml"
 
 const Submitted = Schema.Struct({ id: Schema.String, total: Schema.Number, open: Schema.Boolean })
-const Added = Schema.Struct({ taskIds: Schema.Array(Schema.String) })
+const Added = Schema.Struct({ taskIds: Schema.Array(Schema.String), keys: Schema.Array(Schema.String) })
 const StatusView = Schema.Struct({
   id: Schema.String,
   status: Schema.String,
@@ -66,7 +66,7 @@ const lifecycle = (target: Target, dir: string) =>
     // A value may contain `=`: everything after the first one is the value.
     const first = yield* run(target, "experiment", "add", id, "echo", "--input", "X=a=b")
     expect(first.exitCode).toBe(0)
-    expect(first.stderr).toBe(`added 1 task(s) to experiment ${id}\n`)
+    expect(first.stderr).toMatch(new RegExp(`^added 1 task\\(s\\) to experiment ${id}: echo\\[\\d+\\]\n$`))
     expect(first.stdout).toMatch(/^[0-9a-f-]{36}\n$/)
     const second = yield* json(Added, target, "experiment", "add", id, "echo", "--input", "X=second")
     expect(second.taskIds).toHaveLength(1)
@@ -74,6 +74,8 @@ const lifecycle = (target: Target, dir: string) =>
 
     const tasks = yield* json(TasksView, target, "experiment", "tasks", id)
     expect(tasks.tasks.map((t) => t.id)).toEqual(added)
+    // The keys `add` names are those `experiment logs` takes.
+    expect(tasks.tasks.map((t) => t.key)).toEqual([first.stderr.split(": ")[1]?.trim(), ...second.keys])
     expect(tasks.tasks.every((t) => t.status === "QUEUED" && /^echo\[\d+\]$/.test(t.key))).toBe(true)
     const two = yield* json(StatusView, target, "experiment", "status", id)
     expect([two.status, two.open, two.totalTasks]).toEqual(["EXECUTING", true, 2])

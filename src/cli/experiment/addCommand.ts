@@ -73,6 +73,7 @@ const requireOpen = (e: Experiment) => {
 const addAll = (experiment: OpenExperiment, instances: ReadonlyArray<TaskInstance>) =>
   Effect.gen(function* () {
     const taskIds: Array<TaskId> = []
+    const keys: Array<string> = []
     for (const batch of Arr.chunksOf(instances, maxTasksLeasedAtBirth)) {
       const added = yield* addTasks(experiment, batch).pipe(
         Effect.tapError(() =>
@@ -83,10 +84,15 @@ const addAll = (experiment: OpenExperiment, instances: ReadonlyArray<TaskInstanc
               ),
         ),
       )
-      taskIds.push(...added)
+      taskIds.push(...added.taskIds)
+      keys.push(...added.keys)
     }
-    return taskIds
+    return { taskIds, keys }
   })
+
+// Keys are what `experiment logs` takes: named when few enough to read.
+const keysNote = (keys: ReadonlyArray<string>) =>
+  keys.length <= 10 ? `: ${keys.join(", ")}` : ` (${keys[0]} to ${keys[keys.length - 1]})`
 
 export const addCommand = Command.make(
   "add",
@@ -99,9 +105,11 @@ export const addCommand = Command.make(
         yield* requireOpen(experiment)
         const spec = yield* storedSpec(experiment)
         const instances = yield* checkInstances(spec, located)
-        const taskIds = yield* addAll({ id: experiment.id, spec }, instances)
-        if (flags.output === "json") return yield* printJson({ taskIds })
-        yield* Console.error(`added ${taskIds.length} task(s) to experiment ${experiment.id}`)
+        const { taskIds, keys } = yield* addAll({ id: experiment.id, spec }, instances)
+        if (flags.output === "json") return yield* printJson({ taskIds, keys })
+        yield* Console.error(
+          `added ${taskIds.length} task(s) to experiment ${experiment.id}${keysNote(keys)}`,
+        )
         yield* print(taskIds.map((id) => `${id}\n`).join(""))
       }).pipe(asUserErrors, Effect.provide(storeLayer(flags))),
     ),

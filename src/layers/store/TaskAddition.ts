@@ -95,6 +95,7 @@ export const addTasks =
       if (inserted.length === 0) return yield* whyRefused(sql, experimentId)
       const added: AddedTasks = {
         taskIds: inserted.map((row) => TaskId.make(String((row as { addedId: unknown }).addedId))),
+        keys: inserted.map((row) => String((row as { addedKey: unknown }).addedKey)),
         leased: yield* claimedTasksOf(inserted.filter((row) => (row as { leased: unknown }).leased === true)),
       }
       return added

@@ -50,7 +50,7 @@ describe("submission hand-over", () => {
         })
         const open = { id: opened.experiment.id, spec }
         const reserveSlots = dispatcher.reserveSlots
-        const [first, second] = yield* addTasks(
+        const { taskIds } = yield* addTasks(
           open,
           [
             { task: "t", inputs: { X: "1" } },
@@ -60,6 +60,7 @@ describe("submission hand-over", () => {
             reserveSlots,
           },
         )
+        const [first, second] = taskIds
         // One free slot: the first is handed over without a claim, the second waits in the queue.
         const [handed] = yield* session.assigned
         expect([handed?.taskId, handed?.attempt, handed?.inputs]).toEqual([first, 1, { X: "1" }])

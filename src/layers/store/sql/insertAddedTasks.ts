@@ -4,7 +4,8 @@
  * inserted QUEUED, or leased to the offered worker as its claim would lease them (insertTasks), the
  * experiment's stripe counts them (`added`, and `running` for those leased), and TasksReady is sent
  * only if a task was left QUEUED while the experiment is EXECUTING: tasks leased at birth need no
- * claim. One row per added task; none when the experiment does not accept tasks.
+ * claim. One row per added task, in the order given (their numbers are drawn in that order); none
+ * when the experiment does not accept tasks.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { ExperimentId } from "../../../domain/Ids.js"
@@ -54,9 +55,9 @@ export const insertAddedTasks = (sql: SqlClient.SqlClient, addition: TaskAdditio
       WHERE EXISTS (SELECT 1 FROM new_tasks WHERE status = 'QUEUED')
         AND EXISTS (SELECT 1 FROM exp WHERE status = 'EXECUTING')
     )
-    SELECT new_tasks.id::text AS "addedId", new_tasks.lease_owner IS NOT NULL AS "leased",
+    SELECT new_tasks.id::text AS "addedId", new_tasks.key AS "addedKey", new_tasks.lease_owner IS NOT NULL AS "leased",
       (SELECT count(*) FROM attempts) + (SELECT count(*) FROM counted) + (SELECT count(*) FROM notified)
         AS written,
       ${sql.literal(claimedColumns("new_tasks"))}
-    FROM new_tasks`
+    FROM new_tasks ORDER BY new_tasks.task_index`
 }
