@@ -5,7 +5,7 @@
  */
 import * as Fs from "node:fs/promises"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Clock, DateTime, Deferred, Effect, Either, Fiber, Option, Queue, Ref } from "effect"
+import { Chunk, Clock, DateTime, Deferred, Effect, Either, Fiber, Option, Queue, Ref } from "effect"
 import { Scheduler } from "../../../src/actors/Scheduler.js"
 import { ProjectId, UserId } from "../../../src/domain/Ids.js"
 import { NewExperiment } from "../../../src/ports/StoreModel.js"
@@ -111,6 +111,37 @@ describe("TestScheduler", () => {
         // Nothing waited on time, so the clock never moved.
         expect(yield* Clock.currentTimeMillis).toBe(before)
       }),
+  )
+
+  it.scoped("an open experiment runs tasks as they are added and completes once closed", () =>
+    Effect.gen(function* () {
+      const seen = yield* Queue.unbounded<string>()
+      const handlers: Record<string, TaskHandler> = {
+        square: (c) => Effect.asVoid(Queue.offer(seen, `${c.inputs.N}`)),
+      }
+      const before = yield* Clock.currentTimeMillis
+      const final = yield* Effect.gen(function* () {
+        const scheduler = yield* Scheduler
+        const harness = yield* TestScheduler
+        const spec = "name: feed\ntasks:\n  square:\n    handler: square\n    task_inputs:\n      N: [1]\n"
+        const open = yield* scheduler.open({ text: spec, file: "feed.yaml" })
+        // Each added task runs without anything else submitted; the experiment stays open meanwhile.
+        for (const n of ["2", "3"]) {
+          yield* scheduler.addTasks(open, [{ task: "square", inputs: { N: n } }])
+          const settled = yield* harness.settle(open.id)
+          expect([settled._tag, yield* Queue.takeAll(seen)]).toEqual(["Waiting", Chunk.of(n)])
+        }
+        expect((yield* scheduler.get(open.id)).experiment.status).toBe("EXECUTING")
+        yield* scheduler.closeExperiment(open.id)
+        return yield* scheduler.awaitCompletion(open.id)
+      }).pipe(Effect.provide(TestScheduler.layer({ handlers, slots: 1 })))
+      expect([final.experiment.status, final.completedTasks, final.experiment.totalTasks]).toEqual([
+        "COMPLETED",
+        2,
+        2,
+      ])
+      expect(yield* Clock.currentTimeMillis).toBe(before)
+    }),
   )
 
   it.scoped("refuses an experiment name it could not read back, before writing anything", () =>
