@@ -1,7 +1,8 @@
 /** Runs the built CLI (`node bin/airavata.mjs …`) as a user does and captures what it printed. */
 import { fileURLToPath } from "node:url"
 import { Command } from "@effect/platform"
-import { Effect, Stream } from "effect"
+import { expect } from "@effect/vitest"
+import { Effect, Schema, Stream } from "effect"
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -23,3 +24,22 @@ export const airavata = (args: ReadonlyArray<string>, env: Readonly<Record<strin
     )
     return { stdout, stderr, exitCode: Number(exitCode) }
   }).pipe(Effect.scoped)
+
+/** Where experiment commands point, as flags (`--data-dir`), and the environment (`DATABASE_URL`). */
+export interface Target {
+  readonly flags: ReadonlyArray<string>
+  readonly env: Record<string, string>
+}
+
+/** `airavata ARGS` against `target`. */
+export const runOn = (target: Target, ...args: ReadonlyArray<string>) =>
+  airavata([...args, ...target.flags], target.env)
+
+/** Runs the command, expects exit code 0 and decodes its stdout as `schema`'s JSON. */
+export const json = <A, I>(schema: Schema.Schema<A, I>, target: Target, ...args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const result = yield* runOn(target, ...args, "--output", "json")
+    expect(result.stderr).toBe("")
+    expect(result.exitCode).toBe(0)
+    return yield* Schema.decodeUnknown(Schema.parseJson(schema))(result.stdout)
+  })

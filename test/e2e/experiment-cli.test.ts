@@ -9,25 +9,9 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { scratchDatabase } from "../scratchDatabase.js"
-import { airavata } from "./cli.js"
+import { airavata, json, runOn, type Target } from "./cli.js"
 
-/** Where the commands point, as flags, and the environment they run in. */
-interface Target {
-  readonly flags: ReadonlyArray<string>
-  readonly env: Record<string, string>
-}
-
-const run = (target: Target, ...args: ReadonlyArray<string>) =>
-  airavata([...args, ...target.flags], target.env)
-
-/** Runs the command, expects exit code 0 and decodes its stdout as `schema`'s JSON. */
-const json = <A, I>(schema: Schema.Schema<A, I>, target: Target, ...args: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const result = yield* run(target, ...args, "--output", "json")
-    expect(result.stderr).toBe("")
-    expect(result.exitCode).toBe(0)
-    return yield* Schema.decodeUnknown(Schema.parseJson(schema))(result.stdout)
-  })
+const run = runOn
 
 const Counts = Schema.Record({ key: Schema.String, value: Schema.Number })
 const ExperimentView = Schema.Struct({
