@@ -6,18 +6,17 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Array as Arr, Console, Effect, Option } from "effect"
+import { isTerminalStatus } from "../../actors/ExperimentWatch.js"
 import type { Experiment } from "../../domain/Experiment.js"
-import type { TaskId } from "../../domain/Ids.js"
-import { terminalExperimentStatuses } from "../../domain/Status.js"
-import type { TaskInstance } from "../../domain/spec/index.js"
+import type { ExperimentId, TaskId } from "../../domain/Ids.js"
+import type { ExpandedTask } from "../../domain/spec/index.js"
 import { maxTasksLeasedAtBirth } from "../../ports/IdleSlots.js"
 import { Store } from "../../ports/Store.js"
-import { addTasks, type OpenExperiment } from "../../programs/addTasks.js"
 import { storedSpec } from "../../programs/storedSpec.js"
 import { InvalidInput } from "../InvalidInput.js"
 import { storeLayer, storeOptions } from "../storeTarget.js"
 import { experimentId, output, print, printJson } from "./experimentOptions.js"
-import { checkInstances, inputFlags, type LocatedInstance, readInputsFile } from "./taskInstances.js"
+import { inputFlags, instantiateAll, type LocatedInstance, readInputsFile } from "./taskInstances.js"
 import { asUserErrors } from "./userErrors.js"
 
 const task = Args.text({ name: "TASK" }).pipe(
@@ -64,26 +63,27 @@ const requireOpen = (e: Experiment) => {
       }),
     )
   }
-  return (terminalExperimentStatuses as ReadonlyArray<string>).includes(e.status)
+  return isTerminalStatus(e.status)
     ? Effect.fail(new InvalidInput({ message: `experiment ${e.id} is ${e.status}: it takes no more tasks` }))
     : Effect.void
 }
 
 /** Adds the instances a store call's worth at a time; a failure after the first says what went in. */
-const addAll = (experiment: OpenExperiment, instances: ReadonlyArray<TaskInstance>) =>
+const addAll = (experiment: ExperimentId, tasks: ReadonlyArray<ExpandedTask>) =>
   Effect.gen(function* () {
+    const store = yield* Store
     const taskIds: Array<TaskId> = []
     const keys: Array<string> = []
-    for (const batch of Arr.chunksOf(instances, maxTasksLeasedAtBirth)) {
-      const added = yield* addTasks(experiment, batch).pipe(
-        Effect.tapError(() =>
-          taskIds.length === 0
-            ? Effect.void
-            : Console.error(
-                `${taskIds.length} of ${instances.length} task(s) were added before this failure:`,
-              ),
-        ),
-      )
+    for (const batch of Arr.chunksOf(tasks, maxTasksLeasedAtBirth)) {
+      const added = yield* store
+        .addTasks(experiment, batch)
+        .pipe(
+          Effect.tapError(() =>
+            taskIds.length === 0
+              ? Effect.void
+              : Console.error(`${taskIds.length} of ${tasks.length} task(s) were added before this failure:`),
+          ),
+        )
       taskIds.push(...added.taskIds)
       keys.push(...added.keys)
     }
@@ -104,8 +104,8 @@ export const addCommand = Command.make(
         const experiment = (yield* store.getExperiment(flags.id)).experiment
         yield* requireOpen(experiment)
         const spec = yield* storedSpec(experiment)
-        const instances = yield* checkInstances(spec, located)
-        const { taskIds, keys } = yield* addAll({ id: experiment.id, spec }, instances)
+        const tasks = yield* instantiateAll(spec, located)
+        const { taskIds, keys } = yield* addAll(experiment.id, tasks)
         if (flags.output === "json") return yield* printJson({ taskIds, keys })
         yield* Console.error(
           `added ${taskIds.length} task(s) to experiment ${experiment.id}${keysNote(keys)}`,

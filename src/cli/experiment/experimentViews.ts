@@ -1,8 +1,9 @@
 /** How experiments are shown: JSON objects for `--output json`, rows and fields for tables. */
 import { DateTime, Duration } from "effect"
+import { isTerminalStatus } from "../../actors/ExperimentWatch.js"
 import type { Experiment } from "../../domain/Experiment.js"
 import type { Timestamp } from "../../domain/Fields.js"
-import { TaskStatus, terminalExperimentStatuses } from "../../domain/Status.js"
+import { TaskStatus } from "../../domain/Status.js"
 import type { ExperimentSummary, TaskCounts } from "../../ports/StoreModel.js"
 
 const iso = (time: Timestamp | undefined): string | null =>
@@ -25,9 +26,7 @@ export const formatDuration = (millis: number | undefined): string => {
 
 /** The status for tables, marked `(open)` while the experiment takes tasks (`experiment add`). */
 export const statusLabel = (e: Experiment): string =>
-  e.open && !(terminalExperimentStatuses as ReadonlyArray<string>).includes(e.status)
-    ? `${e.status} (open)`
-    : e.status
+  e.open && !isTerminalStatus(e.status) ? `${e.status} (open)` : e.status
 
 /** The fields every JSON view of an experiment carries (never the stored spec, which can be large). */
 export const experimentJson = (summary: ExperimentSummary) => {

@@ -7,7 +7,7 @@ import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Effect, Either, ParseResult, Predicate, Schema } from "effect"
 import type { InvalidInput as SpecInputInvalid } from "../../domain/Errors.js"
-import type { ExperimentSpec, TaskInstance } from "../../domain/spec/index.js"
+import type { ExpandedTask, ExperimentSpec, TaskInstance } from "../../domain/spec/index.js"
 import { instantiate } from "../../domain/spec/index.js"
 import { InvalidInput } from "../InvalidInput.js"
 
@@ -132,14 +132,14 @@ const explain = (error: SpecInputInvalid, where: (path: string) => string): stri
     error.actual === undefined ? "" : `, got ${error.actual}`
   }`
 
-/** Every instance checked against the spec, before any is added: the first bad one fails. */
-export const checkInstances = (
+/** Every instance made from the spec before any is added, so the first bad one fails with nothing written. */
+export const instantiateAll = (
   spec: ExperimentSpec,
   located: ReadonlyArray<LocatedInstance>,
-): Effect.Effect<ReadonlyArray<TaskInstance>, InvalidInput> =>
+): Effect.Effect<ReadonlyArray<ExpandedTask>, InvalidInput> =>
   Effect.forEach(located, ({ instance, where }) =>
-    Either.match(instantiate(spec, instance), {
-      onLeft: (error) => Effect.fail(new InvalidInput({ message: explain(error, where) })),
-      onRight: () => Effect.succeed(instance),
-    }),
+    Effect.mapError(
+      instantiate(spec, instance),
+      (error) => new InvalidInput({ message: explain(error, where) }),
+    ),
   )

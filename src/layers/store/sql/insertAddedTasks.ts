@@ -12,7 +12,7 @@ import type { ExperimentId } from "../../../domain/Ids.js"
 import { stripe } from "./adjustLoad.js"
 import type { Notification } from "./bookkeep.js"
 import { claimedColumns } from "./claimTasks.js"
-import { attemptsInsert } from "./insertSmallExperiment.js"
+import { leasedAttempts } from "./insertSmallExperiment.js"
 import { type TaskLease, type TaskRow, tasksInsert } from "./insertTasks.js"
 
 /** Statuses in which an open experiment takes tasks; only EXECUTING leases them at birth. */
@@ -39,11 +39,7 @@ export const insertAddedTasks = (sql: SqlClient.SqlClient, addition: TaskAdditio
     ), new_tasks AS (
       ${tasksInsert(sql, id, rows, now, lease, added)}
       RETURNING *
-    ), leased AS (
-      SELECT * FROM new_tasks WHERE lease_owner IS NOT NULL
-    ), attempts AS (
-      ${attemptsInsert(sql, now)}
-    ), counted AS (
+    ), ${leasedAttempts(sql, now)}, counted AS (
       INSERT INTO experiment_load (experiment_id, stripe, running, added)
       SELECT ${id}, ${sql.literal(stripe)}, count(*) FILTER (WHERE lease_owner IS NOT NULL), count(*)
       FROM new_tasks HAVING count(*) > 0

@@ -75,20 +75,23 @@ const leasedRows = `+ (SELECT count(*) FROM attempts) + (SELECT count(*) FROM co
         ${claimedColumns("leased")}
     FROM e LEFT JOIN leased ON true`
 
-/** The first attempt rows of the tasks in `leased` (a CTE of leased task rows), as the claim writes them. */
-export const attemptsInsert = (sql: SqlClient.SqlClient, now: Date) =>
-  sql`INSERT INTO task_attempts (task_id, attempt, worker_id, status, started_at)
+/**
+ * CTEs `leased` (the rows of CTE `new_tasks` inserted leased) and `attempts` (their first attempt
+ * rows, as the claim writes them), for a statement that inserts tasks leased at birth.
+ */
+export const leasedAttempts = (sql: SqlClient.SqlClient, now: Date) =>
+  sql`leased AS (
+      SELECT * FROM new_tasks WHERE lease_owner IS NOT NULL
+    ), attempts AS (
+      INSERT INTO task_attempts (task_id, attempt, worker_id, status, started_at)
       SELECT id, attempt, lease_owner, 'DATA_STAGING', ${now} FROM leased
-      RETURNING 1`
+      RETURNING 1
+    )`
 
 // What the claim writes besides the task row: the attempt row, the running count on this
 // session's stripe (the experiment is new: nothing to add to).
 const leasedParts = (sql: SqlClient.SqlClient, id: ExperimentId, now: Date) =>
-  sql`, leased AS (
-      SELECT * FROM new_tasks WHERE lease_owner IS NOT NULL
-    ), attempts AS (
-      ${attemptsInsert(sql, now)}
-    ), counted AS (
+  sql`, ${leasedAttempts(sql, now)}, counted AS (
       INSERT INTO experiment_load (experiment_id, stripe, running)
       SELECT ${id}, ${sql.literal(stripe)}, count(*) FROM leased HAVING count(*) > 0
       RETURNING 1

@@ -47,7 +47,7 @@ export interface TaskLease {
  * `index` in the rows are ignored), inserted only where `accepting` holds and leased only where
  * `leasing` holds (SQL conditions, e.g. on the experiment's row locked by the enclosing statement).
  */
-export interface AddedTasks {
+export interface AdditionGates {
   readonly accepting: string
   readonly leasing: string
 }
@@ -62,7 +62,7 @@ export const tasksInsert = (
   rows: ReadonlyArray<TaskRow>,
   now: Date,
   lease?: TaskLease,
-  added?: AddedTasks,
+  added?: AdditionGates,
 ) =>
   sql`INSERT INTO tasks (id, experiment_id, key, name, task_index, status, priority, requested_priority,
         script, handler, inputs, outputs, environment, pending_deps, retries, backoff_base_ms, backoff_factor,
